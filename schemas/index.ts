@@ -1,0 +1,6 @@
+export * from "./taxonomy.ts"
+export * from "./languages.ts"
+export * from "./example.ts"
+export * from "./benchmark.ts"
+export * from "./prediction.ts"
+export * from "./manifest.ts"

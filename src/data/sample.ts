@@ -1,0 +1,51 @@
+/**
+ * Stratified sampling by a key such as (lang, label, category): every stratum keeps
+ * its share of the sample (largest-remainder rounding), with an optional floor so rare
+ * strata (e.g. German self-harm) are not sampled away. Deterministic given the Rng.
+ */
+import type { Rng } from "../runtime/rng.ts"
+
+export const stratifiedSample = <T>(
+  rows: ReadonlyArray<T>,
+  n: number,
+  key: (row: T) => string,
+  rng: Rng,
+  opts: { readonly minPerStratum?: number } = {}
+): Array<T> => {
+  if (n >= rows.length) return rng.shuffle([...rows])
+  const strata = new Map<string, Array<T>>()
+  for (const r of rows) {
+    const k = key(r)
+    let s = strata.get(k)
+    if (!s) strata.set(k, (s = []))
+    s.push(r)
+  }
+  // Sorted keys: the result must not depend on input order of strata.
+  const keys = [...strata.keys()].sort()
+  const floor = opts.minPerStratum ?? 0
+  const quotas = new Map<string, number>()
+  let assigned = 0
+  const remainders: Array<[string, number]> = []
+  for (const k of keys) {
+    const size = strata.get(k)!.length
+    const exact = (n * size) / rows.length
+    const q = Math.min(size, Math.max(Math.floor(exact), Math.min(floor, size)))
+    quotas.set(k, q)
+    assigned += q
+    remainders.push([k, exact - Math.floor(exact)])
+  }
+  remainders.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  for (let i = 0; assigned < n && i < remainders.length * 2; i++) {
+    const k = remainders[i % remainders.length][0]
+    if (quotas.get(k)! < strata.get(k)!.length) {
+      quotas.set(k, quotas.get(k)! + 1)
+      assigned++
+    }
+  }
+  const out: Array<T> = []
+  for (const k of keys) {
+    const pool = rng.child(k).shuffle([...strata.get(k)!])
+    out.push(...pool.slice(0, quotas.get(k)!))
+  }
+  return rng.shuffle(out)
+}

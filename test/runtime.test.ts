@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest"
+import { Effect, Random, Schema } from "effect"
+import { Rng } from "../src/runtime/rng.ts"
+import { makeSeed, Seed, SeedLive, withSeededRandom } from "../src/runtime/seed.ts"
+import { stratifiedSample } from "../src/data/sample.ts"
+import { loadConfig } from "../src/runtime/config.ts"
+
+describe("Rng", () => {
+  it("same seed, same stream; different seeds differ", () => {
+    const a = new Rng(42), b = new Rng(42), c = new Rng(43)
+    const xs = Array.from({ length: 5 }, () => a.next())
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs)
+    expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xs)
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true)
+  })
+  it("children are independent of sibling creation order", () => {
+    const r = new Rng(7)
+    const x1 = r.child("sample").next()
+    r.child("other").next()
+    expect(new Rng(7).child("sample").next()).toBe(x1)
+  })
+  it("is roughly uniform", () => {
+    const r = new Rng(1)
+    const counts = [0, 0, 0, 0]
+    for (let i = 0; i < 40_000; i++) counts[r.int(4)]++
+    for (const c of counts) expect(Math.abs(c - 10_000)).toBeLessThan(400)
+  })
+})
+
+describe("Seed service", () => {
+  it("derives named Effect Random streams reproducibly", async () => {
+    const draw = Effect.gen(function* () {
+      return [yield* Random.nextInt, yield* Random.nextInt]
+    }).pipe(withSeededRandom("stage-a"))
+    const run = () => Effect.runPromise(draw.pipe(Effect.provide(SeedLive(123))))
+    expect(await run()).toEqual(await run())
+    const other = await Effect.runPromise(
+      Effect.gen(function* () {
+        const s = yield* Seed
+        return s.derive("stage-b")
+      }).pipe(Effect.provide(SeedLive(123)))
+    )
+    expect(other).not.toBe(makeSeed(123).derive("stage-a"))
+  })
+})
+
+describe("stratifiedSample", () => {
+  const rows = [
+    ...Array.from({ length: 900 }, (_, i) => ({ i, k: "en|safe" })),
+    ...Array.from({ length: 90 }, (_, i) => ({ i: 1000 + i, k: "fr|unsafe" })),
+    ...Array.from({ length: 10 }, (_, i) => ({ i: 2000 + i, k: "de|unsafe" }))
+  ]
+  it("keeps stratum proportions and exact size", () => {
+    const s = stratifiedSample(rows, 100, (r) => r.k, new Rng(3))
+    expect(s.length).toBe(100)
+    const count = (k: string) => s.filter((r) => r.k === k).length
+    expect(count("en|safe")).toBe(90)
+    expect(count("fr|unsafe")).toBe(9)
+    expect(count("de|unsafe")).toBe(1)
+    expect(new Set(s.map((r) => r.i)).size).toBe(100)
+  })
+  it("honours a per-stratum floor", () => {
+    const s = stratifiedSample(rows, 100, (r) => r.k, new Rng(3), { minPerStratum: 5 })
+    expect(s.filter((r) => r.k === "de|unsafe").length).toBeGreaterThanOrEqual(5)
+  })
+  it("is deterministic and input-order independent", () => {
+    const a = stratifiedSample(rows, 50, (r) => r.k, new Rng(9)).map((r) => r.i)
+    const b = stratifiedSample(rows, 50, (r) => r.k, new Rng(9)).map((r) => r.i)
+    expect(a).toEqual(b)
+  })
+})
+
+describe("loadConfig", () => {
+  const Cfg = Schema.Struct({ seed: Schema.Int, train: Schema.Struct({ epochs: Schema.Int }) })
+  it("applies overrides and validates", async () => {
+    const c = await Effect.runPromise(loadConfig(Cfg, { seed: 1, train: { epochs: 2 } }, { overrides: ["train.epochs=5"] }))
+    expect(c.train.epochs).toBe(5)
+  })
+  it("names the bad field", async () => {
+    const e = await Effect.runPromise(Effect.flip(loadConfig(Cfg, { seed: 1, train: { epochs: 2 } }, { overrides: ["train.epochs=\"x\""] })))
+    expect(e.message).toContain("epochs")
+  })
+})
