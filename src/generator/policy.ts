@@ -1,0 +1,133 @@
+/**
+ * The generator's policy π(a | x): a small MLP over seed features with factorized categorical
+ * heads (e.g. target language, rewrite program, intensity). Log-probabilities are exact: the
+ * sum over heads of log-softmax, where a head may be masked by the choice of an earlier head
+ * (a program that cannot produce the chosen language is never sampled and carries no mass).
+ */
+import * as tf from "@tensorflow/tfjs"
+import type { Rng } from "../runtime/rng.ts"
+
+export interface HeadSpec {
+  readonly name: string
+  readonly size: number
+  /** Allowed choices of this head given the chosen value of an earlier head. */
+  readonly maskedBy?: { readonly head: string; readonly allowed: ReadonlyArray<ReadonlyArray<boolean>> }
+}
+
+export interface PolicyShape {
+  readonly inputDim: number
+  readonly hidden: number
+  readonly heads: ReadonlyArray<HeadSpec>
+}
+
+/** One action: a choice index per head, in head order. */
+export type Action = ReadonlyArray<number>
+
+export interface PolicyWeights {
+  readonly shape: PolicyShape
+  readonly tensors: Record<string, { readonly shape: ReadonlyArray<number>; readonly values: ReadonlyArray<number> }>
+}
+
+const NEG_INF = -1e9
+
+export class Policy {
+  readonly vars: Map<string, tf.Variable>
+
+  private constructor(readonly shape: PolicyShape, vars: Map<string, tf.Variable>) {
+    this.vars = vars
+  }
+
+  /** Fresh weights from the seeded Rng (Glorot-uniform-like), biases zero. */
+  static init(shape: PolicyShape, rng: Rng): Policy {
+    const vars = new Map<string, tf.Variable>()
+    const dense = (name: string, fanIn: number, fanOut: number) => {
+      const limit = Math.sqrt(6 / (fanIn + fanOut))
+      const w = Float32Array.from({ length: fanIn * fanOut }, () => (rng.next() * 2 - 1) * limit)
+      vars.set(`${name}/w`, tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true))
+      vars.set(`${name}/b`, tf.variable(tf.zeros([fanOut]), true))
+    }
+    dense("hidden", shape.inputDim, shape.hidden)
+    for (const h of shape.heads) dense(`head/${h.name}`, shape.hidden, h.size)
+    return new Policy(shape, vars)
+  }
+
+  static fromWeights(w: PolicyWeights): Policy {
+    const vars = new Map<string, tf.Variable>()
+    for (const [name, t] of Object.entries(w.tensors)) {
+      vars.set(name, tf.variable(tf.tensor(Float32Array.from(t.values), [...t.shape]), true))
+    }
+    return new Policy(w.shape, vars)
+  }
+
+  toWeights(): PolicyWeights {
+    const tensors: Record<string, { shape: number[]; values: number[] }> = {}
+    for (const name of [...this.vars.keys()].sort()) {
+      const v = this.vars.get(name)!
+      tensors[name] = { shape: v.shape, values: Array.from(v.dataSync()) }
+    }
+    return { shape: this.shape, tensors }
+  }
+
+  /** An independent copy (the DPO reference policy is the policy at the start of an iteration). */
+  clone(): Policy {
+    return Policy.fromWeights(this.toWeights())
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose()
+  }
+
+  /** Raw logits per head, [batch, size_h]. */
+  logits(x: tf.Tensor2D): Array<tf.Tensor2D> {
+    const v = (n: string) => this.vars.get(n)!
+    const h = tf.relu(tf.add(tf.matMul(x, v("hidden/w")), v("hidden/b"))) as tf.Tensor2D
+    return this.shape.heads.map((hd) => tf.add(tf.matMul(h, v(`head/${hd.name}/w`)), v(`head/${hd.name}/b`)) as tf.Tensor2D)
+  }
+
+  /** Per-row masks (1 allowed / 0 not) for each head, given the actions of earlier heads. */
+  private masks(actions: ReadonlyArray<Action>): Array<tf.Tensor2D | null> {
+    return this.shape.heads.map((hd) => {
+      if (!hd.maskedBy) return null
+      const src = this.shape.heads.findIndex((h) => h.name === hd.maskedBy!.head)
+      const rows = actions.map((a) => hd.maskedBy!.allowed[a[src]].map((ok) => (ok ? 1 : 0)))
+      return tf.tensor2d(rows, [actions.length, hd.size])
+    })
+  }
+
+  /** log π(a | x) for each row: Σ_heads log-softmax(masked logits)[a_h]. Differentiable. */
+  logProb(x: tf.Tensor2D, actions: ReadonlyArray<Action>, temperature = 1): tf.Tensor1D {
+    return tf.tidy(() => {
+      const logits = this.logits(x)
+      const masks = this.masks(actions)
+      let total: tf.Tensor1D = tf.zeros([actions.length])
+      this.shape.heads.forEach((hd, i) => {
+        let l = tf.div(logits[i], temperature) as tf.Tensor2D
+        const m = masks[i]
+        if (m) l = tf.add(tf.mul(l, m), tf.mul(tf.sub(1, m), NEG_INF)) as tf.Tensor2D
+        const lsm = tf.logSoftmax(l)
+        const onehot = tf.oneHot(tf.tensor1d(actions.map((a) => a[i]), "int32"), hd.size)
+        total = tf.add(total, tf.sum(tf.mul(lsm, onehot), 1)) as tf.Tensor1D
+      })
+      return total
+    })
+  }
+
+  /** Sample one action per row, head by head (masks follow earlier choices). Seeded. */
+  sample(x: tf.Tensor2D, rng: Rng, temperature = 1): Array<Array<number>> {
+    const probs = tf.tidy(() => this.logits(x).map((l) => tf.softmax(tf.div(l, temperature)).arraySync() as number[][]))
+    const n = x.shape[0]
+    const out: Array<Array<number>> = Array.from({ length: n }, () => [])
+    for (let r = 0; r < n; r++) {
+      this.shape.heads.forEach((hd, i) => {
+        let p = probs[i][r]
+        if (hd.maskedBy) {
+          const src = this.shape.heads.findIndex((h) => h.name === hd.maskedBy!.head)
+          const allowed = hd.maskedBy.allowed[out[r][src]]
+          p = p.map((v, j) => (allowed[j] ? v : 0))
+        }
+        out[r].push(rng.categorical(p))
+      })
+    }
+    return out
+  }
+}
