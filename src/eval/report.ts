@@ -239,6 +239,41 @@ export class ReadmeSectionError extends Data.TaggedError("ReadmeSectionError")<{
 const countOf = (text: string, needle: string) => text.split(needle).length - 1
 
 /**
+ * The text with the section between `<!-- marker:start -->` and `<!-- marker:end -->` replaced,
+ * or the reason it cannot be (a marker missing, repeated or out of order).
+ */
+export const replaceSection = (
+  text: string,
+  marker: string,
+  markdown: string
+): { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string } => {
+  const start = `<!-- ${marker}:start -->`
+  const end = `<!-- ${marker}:end -->`
+  for (const m of [start, end]) {
+    const n = countOf(text, m)
+    if (n === 0) return { ok: false, reason: `marker "${m}" not found; add "${start}" and "${end}" lines where the section goes` }
+    if (n > 1) return { ok: false, reason: `marker "${m}" appears ${n} times, expected once` }
+  }
+  const i = text.indexOf(start)
+  const j = text.indexOf(end)
+  if (j < i) return { ok: false, reason: `"${end}" comes before "${start}"` }
+  return { ok: true, text: `${text.slice(0, i + start.length)}\n${markdown.trim()}\n${text.slice(j)}` }
+}
+
+const readText = (file: string) =>
+  Effect.try({
+    try: () => fs.readFileSync(file, "utf8"),
+    catch: (e) => new FileError({ path: file, reason: `cannot read: ${String(e)}` })
+  })
+
+/** Check, before a long run, that the README section can be updated. */
+export const checkReadmeSection = (readmePath: string, marker: string): Effect.Effect<void, FileError | ReadmeSectionError> =>
+  Effect.flatMap(readText(readmePath), (text) => {
+    const r = replaceSection(text, marker, "")
+    return r.ok ? Effect.void : Effect.fail(new ReadmeSectionError({ path: readmePath, marker, reason: r.reason }))
+  })
+
+/**
  * Replace the text between `<!-- MARKER:start -->` and `<!-- MARKER:end -->` (markers kept)
  * with `markdown`, atomically. Fails if either marker is missing, repeated or out of order,
  * rather than appending somewhere unexpected.
@@ -249,21 +284,8 @@ export const updateReadmeSection = (
   markdown: string
 ): Effect.Effect<void, FileError | ReadmeSectionError> =>
   Effect.gen(function* () {
-    const text = yield* Effect.try({
-      try: () => fs.readFileSync(readmePath, "utf8"),
-      catch: (e) => new FileError({ path: readmePath, reason: `cannot read: ${String(e)}` })
-    })
-    const start = `<!-- ${marker}:start -->`
-    const end = `<!-- ${marker}:end -->`
-    const fail = (reason: string) => Effect.fail(new ReadmeSectionError({ path: readmePath, marker, reason }))
-    for (const m of [start, end]) {
-      const n = countOf(text, m)
-      if (n === 0) return yield* fail(`marker "${m}" not found; add "${start}" and "${end}" lines where the section goes`)
-      if (n > 1) return yield* fail(`marker "${m}" appears ${n} times, expected once`)
-    }
-    const i = text.indexOf(start)
-    const j = text.indexOf(end)
-    if (j < i) return yield* fail(`"${end}" comes before "${start}"`)
-    const updated = `${text.slice(0, i + start.length)}\n${markdown.trim()}\n${text.slice(j)}`
-    if (updated !== text) yield* writeFileAtomic(readmePath, updated)
+    const text = yield* readText(readmePath)
+    const r = replaceSection(text, marker, markdown)
+    if (!r.ok) return yield* Effect.fail(new ReadmeSectionError({ path: readmePath, marker, reason: r.reason }))
+    if (r.text !== text) yield* writeFileAtomic(readmePath, r.text)
   })
