@@ -16,7 +16,7 @@ const FILE = path.resolve(import.meta.dirname, "../../datasets/benchmarks.parque
 const pct = (x: number) => (x * 100).toFixed(1)
 
 describe.skipIf(!fs.existsSync(FILE))("flag-everything on datasets/benchmarks.parquet", () => {
-  it("reproduces the reference F1 per benchmark and the averages 64.0 / 64.1 / 65.2 / 63.6", async () => {
+  it("reproduces the reference F1 per benchmark and the averages 64.0 / 64.1 / 65.2 / 63.6 (to rounding)", async () => {
     const rows = await Effect.runPromise(readRows(BenchmarkRow, FILE))
     const s = flagEverything(rows)
     for (const lang of BENCHMARK_LANGUAGES) {
@@ -30,7 +30,16 @@ describe.skipIf(!fs.existsSync(FILE))("flag-everything on datasets/benchmarks.pa
       }
       const avg = averageOf(s, lang)!
       expect(avg.complete).toBe(true)
-      expect(pct(avg.avgF1), `avg ${lang}`).toBe(REFERENCE_FLAG_EVERYTHING.avgF1Pct[lang].toFixed(1))
+      // REFERENCE.md's averages are means of the one-decimal cells: French is
+      // (61.5 + 47.4 + 22.5 + 72.9 + 80.6 + 100.0) / 6 = 64.15 → "64.1", while the mean of the
+      // unrounded cells is 64.155 → "64.2". So: the rounded-cell mean must match exactly, and
+      // our exact mean must lie within rounding error of the reference (cells ±0.05, then the
+      // printed mean ±0.05: at most 0.1).
+      const roundedCells = BENCHMARKS.map((b) => Number(pct(cellOf(s, b, lang)!.f1)))
+      const meanOfRounded = roundedCells.reduce((a, b) => a + b, 0) / roundedCells.length
+      const ref = REFERENCE_FLAG_EVERYTHING.avgF1Pct[lang]
+      expect(meanOfRounded.toFixed(1), `avg ${lang} of rounded cells`).toBe(ref.toFixed(1))
+      expect(Math.abs(avg.avgF1 * 100 - ref), `avg ${lang}`).toBeLessThanOrEqual(0.1)
     }
     // XSafety has no safe rows: FPR undefined, not 0
     expect(cellOf(s, "xsafety", "en")!.fpr).toBeNull()
