@@ -48,6 +48,9 @@ export const PREDICTION_COLUMNS: ColumnSpec<PredictionRow> = {
 
 export const PREDICTIONS_FILE = "predictions.parquet"
 
+/** Texts per `classify` call: the guard's own forward-pass batch, so no call is half-empty. */
+export const DEFAULT_BATCH_SIZE = 512
+
 export interface Evaluation {
   readonly table1: Table1Result
   readonly predictions: ReadonlyArray<PredictionRow>
@@ -68,7 +71,7 @@ export const evaluateGuard = <E>(
   opts: EvaluateOptions = {}
 ) =>
   Effect.gen(function* () {
-    const batchSize = opts.batchSize ?? 64
+    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       return yield* Effect.fail(new EvalError({ reason: `batch size must be a positive integer, got ${batchSize}` }))
     }

@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { BenchmarkRow, FLAG_THRESHOLD, RunManifest } from "../../schemas/index.ts"
 import { FileError } from "../data/errors.ts"
 import { readRows, writeFileAtomic } from "../data/parquet.ts"
-import { type Classifier, evaluateGuard, PREDICTIONS_FILE, writePredictions } from "./evaluate.ts"
+import { type Classifier, DEFAULT_BATCH_SIZE, evaluateGuard, PREDICTIONS_FILE, writePredictions } from "./evaluate.ts"
 import { checkReadmeSection, headlineMarkdown, type ReadmeSectionError, updateReadmeSection, writeReport } from "./report.ts"
 import type { Table1Result } from "./table1.ts"
 
@@ -123,7 +123,7 @@ export const runEvaluation = <E>(guard: Classifier<E>, p: EvaluationPaths, opts:
       seed: 0, // evaluation draws no random numbers
       config: {
         threshold: FLAG_THRESHOLD,
-        batchSize: opts.batchSize ?? 64,
+        batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
         backend: guard.backend,
         model: rel(p.repoRoot, path.resolve(p.modelDir)),
         benchmarks: rel(p.repoRoot, path.resolve(p.benchmarksFile))
