@@ -127,7 +127,8 @@ export const table1Markdown = (r: Table1Result): string =>
       "the threshold is fixed, never tuned. F1 with unsafe as the positive class, in percent. " +
       `"${FLAG_EVERYTHING}" flags every row (computed from the same benchmark rows). ` +
       "Paper rows are quoted from the DuoGuard paper; Fr/De/Es baselines are given there as averages only. " +
-      "FPR is undefined (–) for XSafety, which has no safe rows.",
+      "FPR is undefined (–) for XSafety, which has no safe rows. Our averages are means of the unrounded cells, " +
+      "so they can differ by 0.1 from the mean of the printed cells.",
     "",
     "## Average F1 per language",
     "",
