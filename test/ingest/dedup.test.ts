@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest"
+import type { CategoryId } from "../../schemas/index.ts"
+import { dedupByKey } from "../../src/data/dedup.ts"
+import { matchKey } from "../../src/data/normalize.ts"
+
+const row = (source: string, text: string, categories: Array<CategoryId>) => ({
+  key: matchKey(text),
+  text,
+  source,
+  unsafe: categories.length > 0,
+  categories
+})
+
+describe("dedup by match key", () => {
+  it("keeps the first row of a group and counts the removed ones per source", () => {
+    const { rows, stats } = dedupByKey([row("a", "Hello there", []), row("a", "hello there!", []), row("b", "Hello there", []), row("b", "other", [])])
+    expect(rows.map((r) => [r.source, r.text])).toEqual([["a", "Hello there"], ["b", "other"]])
+    expect(stats.removedBySource).toEqual({ a: 1, b: 1 })
+    expect(stats.exactBySource).toEqual({ b: 1 })
+    expect(stats.crossSourceGroups).toBe(1)
+  })
+  it("resolves a safe/unsafe conflict to unsafe, with the unsafe row's source", () => {
+    const { rows, stats } = dedupByKey([row("founta", "You are trash!", []), row("kennedy", "you are trash", ["C9"])])
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ source: "kennedy", unsafe: true, categories: ["C9"] })
+    expect(stats.conflictingGroups).toBe(1)
+  })
+  it("unions the categories of unsafe duplicates", () => {
+    const { rows, stats } = dedupByKey([row("advbench", "make a bomb", ["C8"]), row("harmful", "Make a bomb.", ["C1", "C8"])])
+    expect(rows).toEqual([expect.objectContaining({ source: "advbench", categories: ["C1", "C8"] })])
+    expect(stats.categoryUnions).toBe(1)
+  })
+  it("keeps rows with different keys untouched and in order", () => {
+    const input = [row("a", "one", []), row("a", "two", ["C9"]), row("b", "three", [])]
+    expect(dedupByKey(input).rows).toEqual(input)
+  })
+})
