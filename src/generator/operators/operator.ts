@@ -1,0 +1,145 @@
+/**
+ * The generator's action vocabulary: a rewrite operator turns a batch of texts into rewritten
+ * texts. The policy picks an operator and one value per entry of `choices` (its discrete heads);
+ * the operator says how that choice changes the seed's label, which languages it can take and
+ * produce, and whether the machine has what it needs (`available`).
+ */
+import { Data, Effect } from "effect"
+import type { CategoryId, Lang } from "../../../schemas/index.ts"
+import type { Rng } from "../../runtime/rng.ts"
+
+/** One value per head, e.g. `{ target: "fr" }`. Every key of `choices` must be present. */
+export type Params = Readonly<Record<string, string>>
+
+export interface RewriteInput {
+  readonly text: string
+  readonly lang: Lang
+}
+
+export interface RewriteOutput {
+  readonly text: string
+  readonly lang: Lang
+  /**
+   * Share of word tokens the operator could not translate (machine translation and
+   * dictionary substitution only); the untranslated-token gate reads it.
+   */
+  readonly untranslated?: number
+}
+
+/**
+ * How an operator changes the seed's label.
+ * - keep: same label and categories (paraphrase, translation, obfuscation, padding)
+ * - safe: the result is safe whatever the seed was (counter-speech, quotation, benign look-alike)
+ * - unsafe: the result is unsafe; the seed's categories are kept and `add` joins them
+ *   (a jailbreak wrapper adds C12 to whatever the inner request asked for)
+ */
+export type LabelEffect =
+  | { readonly kind: "keep" }
+  | { readonly kind: "safe" }
+  | { readonly kind: "unsafe"; readonly add: ReadonlyArray<CategoryId> }
+
+export const KEEP: LabelEffect = { kind: "keep" }
+export const SAFE: LabelEffect = { kind: "safe" }
+
+export interface Label {
+  readonly unsafe: boolean
+  readonly categories: ReadonlyArray<CategoryId>
+}
+
+/** The label of a rewrite, given the seed's label. Categories stay sorted C1..C12 and unique. */
+export const applyLabel = (effect: LabelEffect, seed: Label): Label => {
+  switch (effect.kind) {
+    case "keep":
+      return { unsafe: seed.unsafe, categories: [...seed.categories] }
+    case "safe":
+      return { unsafe: false, categories: [] }
+    case "unsafe": {
+      const all = new Set<CategoryId>([...seed.categories, ...effect.add])
+      const categories = [...all].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+      return { unsafe: true, categories }
+    }
+  }
+}
+
+/** The label of a program (≤ 3 operators applied in order). */
+export const applyLabels = (effects: ReadonlyArray<LabelEffect>, seed: Label): Label =>
+  effects.reduce((label, e) => applyLabel(e, label), seed)
+
+/** The machine lacks something the operator needs. `missing` names Debian packages or files. */
+export class OperatorUnavailable extends Data.TaggedError("OperatorUnavailable")<{
+  readonly operator: string
+  readonly missing: ReadonlyArray<string>
+  readonly reason: string
+}> {
+  override get message() {
+    return `operator ${this.operator} unavailable: ${this.reason}` +
+      (this.missing.length > 0 ? ` (missing: ${this.missing.join(", ")})` : "")
+  }
+}
+
+/** An operator failed on a batch (bad params, a child process that kept failing, a bad reply). */
+export class OperatorError extends Data.TaggedError("OperatorError")<{
+  readonly operator: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `operator ${this.operator}: ${this.reason}`
+  }
+}
+
+export interface Operator {
+  /** Stable name, used in manifests and as the policy's program vocabulary. */
+  readonly name: string
+  /** Discrete parameters: one categorical policy head per key, values in a fixed order. */
+  readonly choices: Readonly<Record<string, ReadonlyArray<string>>>
+  /** Label change implied by these params (never depends on the text). */
+  readonly label: (params: Params) => LabelEffect
+  /**
+   * Whether an input in `lang` can be rewritten with these params (for the policy's masks):
+   * a structural property (a language pair exists), not whether packages are installed.
+   */
+  readonly canApply: (lang: Lang, params: Params) => boolean
+  /** Fails with OperatorUnavailable naming the missing Debian package / resource and why. */
+  readonly available: Effect.Effect<void, OperatorUnavailable>
+  /**
+   * Batch apply: one output (or null = could not rewrite this one) per input, in order.
+   * Output i depends only on input i, params and `rng` (each item gets `rng.child(i)`), so the
+   * same inputs, params and seed give the same outputs.
+   */
+  readonly apply: (
+    inputs: ReadonlyArray<RewriteInput>,
+    params: Params,
+    rng: Rng
+  ) => Effect.Effect<ReadonlyArray<RewriteOutput | null>, OperatorError>
+}
+
+/** Check that params name exactly the operator's heads with allowed values. */
+export const checkParams = (op: Pick<Operator, "name" | "choices">, params: Params): Effect.Effect<void, OperatorError> => {
+  for (const [key, values] of Object.entries(op.choices)) {
+    const v = params[key]
+    if (v === undefined) {
+      return Effect.fail(new OperatorError({ operator: op.name, reason: `missing param "${key}" (one of ${values.join(", ")})` }))
+    }
+    if (!values.includes(v)) {
+      return Effect.fail(new OperatorError({ operator: op.name, reason: `param ${key}="${v}" is not one of ${values.join(", ")}` }))
+    }
+  }
+  for (const key of Object.keys(params)) {
+    if (!(key in op.choices)) {
+      return Effect.fail(new OperatorError({ operator: op.name, reason: `unknown param "${key}" (known: ${Object.keys(op.choices).join(", ") || "none"})` }))
+    }
+  }
+  return Effect.void
+}
+
+/** Every combination of the operator's choices, in a stable order (the policy's action list). */
+export const allParams = (choices: Readonly<Record<string, ReadonlyArray<string>>>): Array<Params> => {
+  let out: Array<Record<string, string>> = [{}]
+  for (const key of Object.keys(choices).sort()) {
+    out = out.flatMap((p) => choices[key].map((v) => ({ ...p, [key]: v })))
+  }
+  return out
+}
+
+/** The per-item random stream: depends on the batch rng and the item's position only. */
+export const itemRng = (rng: Rng, index: number): Rng => rng.child(`item:${index}`)
