@@ -1,6 +1,7 @@
 #!/bin/sh
 # Executes notebooks headless with the repo's Deno kernel (notebooks/kernels/deno); executed
 # copies go to runs/notebooks/ (git-ignored), the committed notebooks stay output-free.
+# No timing metadata is recorded, so the same data gives byte-identical executed notebooks.
 # Usage: notebooks/execute.sh [NOTEBOOK.ipynb ...]     default: every notebooks/*.ipynb
 #   NOTEBOOK_OUT_DIR   where executed copies go (default: runs/notebooks)
 #   NOTEBOOK_FORMAT    nbconvert target: notebook (default) or html (charts inline)
@@ -16,4 +17,5 @@ command -v jupyter >/dev/null 2>&1 || {
 # kernel runs in the notebook's folder, not here.
 JUPYTER_PATH="$root/notebooks" exec jupyter nbconvert --to "${NOTEBOOK_FORMAT:-notebook}" --execute \
   --ExecutePreprocessor.timeout=120 --ExecutePreprocessor.startup_timeout=60 \
+  --ExecutePreprocessor.record_timing=False \
   --output-dir "$out" "$@"

@@ -18,7 +18,6 @@ import { Rng } from "../src/runtime/rng.ts"
 const repoRoot = path.resolve(import.meta.dirname, "..")
 const notebooksDir = path.join(repoRoot, "notebooks")
 const notebooks = fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort()
-const CELL_TIMEOUT_S = 120
 
 const jupyterAvailable = spawnSync("jupyter", ["nbconvert", "--version"], { encoding: "utf8" }).status === 0
 const INSTALL_HINT = "apt-get install -y --no-install-recommends jupyter-nbconvert"
@@ -81,16 +80,20 @@ interface Run {
   readonly output: string
 }
 
-/** Execute one notebook into outDir with the repo's kernel spec; never throws. */
+/**
+ * Execute one notebook into outDir with notebooks/execute.sh (jupyter nbconvert --execute, the
+ * repo's kernel spec, 120 s per cell); never throws.
+ */
 const execute = (notebook: string, outDir: string, env: Record<string, string>): Promise<Run> =>
   new Promise((resolve) => {
-    const args = [
-      "nbconvert", "--to", "notebook", "--execute",
-      `--ExecutePreprocessor.timeout=${CELL_TIMEOUT_S}`, "--ExecutePreprocessor.startup_timeout=60",
-      "--output-dir", outDir, notebook
-    ]
-    const childEnv = { ...process.env, JUPYTER_PATH: notebooksDir, JUPYTER_RUNTIME_DIR: path.join(outDir, "runtime"), ...env }
-    execFile("jupyter", args, { env: childEnv, timeout: 170_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const childEnv = {
+      ...process.env,
+      NOTEBOOK_OUT_DIR: outDir,
+      NOTEBOOK_FORMAT: "notebook",
+      JUPYTER_RUNTIME_DIR: path.join(outDir, "runtime"),
+      ...env
+    }
+    execFile(path.join(notebooksDir, "execute.sh"), [notebook], { env: childEnv, timeout: 170_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       resolve({ ok: err === null, log: `${stdout}\n${stderr}`, output: path.join(outDir, path.basename(notebook)) })
     })
   })
@@ -232,6 +235,12 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
     // Every fixture source appears in the per-source tables, every language in the tables.
     for (const source of ["fx-posts", "fx-requests", "fx-benign"]) expect(markdown).toContain(`| ${source} |`)
     for (const lang of LANGUAGES) expect(markdown).toContain(`| ${lang} |`)
+  })
+
+  it("datasets.ipynb gives the same bytes when executed twice on the same data", async () => {
+    const again = await execute(path.join(notebooksDir, "datasets.ipynb"), path.join(tmp, "out-again"), { DUOGUARD_DATASETS_DIR: dataDir })
+    expect(again.ok, again.log.slice(-4000)).toBe(true)
+    expect(fs.readFileSync(again.output, "utf8")).toBe(fs.readFileSync(runs.get("datasets.ipynb")!.output, "utf8"))
   })
 
   it("reports a failing cell as a failure (the harness can fail)", async () => {
