@@ -1,0 +1,210 @@
+/**
+ * Quality gates for generated rewrites. Each gate returns pass/fail with a reason code, so the
+ * filter stage can drop a proposal and count why. Gates:
+ * - length: |length(output) − length(seed)| ≤ 200 characters (the paper's rule)
+ * - not-identical: the rewrite differs from the seed beyond case and whitespace
+ * - lang-id: a language detector agrees with the language the rewrite claims
+ * - untranslated: share of tokens MT / dictionary substitution left untranslated ≤ a threshold
+ * - spelling: share of words hunspell rejects in the rewrite's language ≤ a threshold
+ *
+ * Hunspell runs as one process per language per batch in `-l` mode (prints only rejected words,
+ * no slow suggestions); a sentinel line after each text tells which text each word came from.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Data, Effect } from "effect"
+import type { Lang } from "../../schemas/index.ts"
+import type { RewriteOutput } from "./operators/operator.ts"
+import { runShellRetrying, shQuote, which } from "./operators/subprocess.ts"
+import { countWords } from "./operators/text.ts"
+
+export type GateName = "length" | "not-identical" | "lang-id" | "untranslated" | "spelling"
+export const GATES: ReadonlyArray<GateName> = ["length", "not-identical", "lang-id", "untranslated", "spelling"]
+
+export interface GateResult {
+  readonly gate: GateName
+  readonly pass: boolean
+  /** "ok", a failure code ("length-change-over-max", "lang-mismatch-fr", …) or "not-applicable". */
+  readonly reason: string
+  /** The measured quantity, when there is one (characters, ratio, detected-language score). */
+  readonly value?: number
+}
+
+export interface GateThresholds {
+  readonly maxLengthChange: number
+  readonly maxUntranslated: number
+  readonly maxMisspelled: number
+}
+
+/** Defaults: the paper's 200 characters; ratios chosen on the seed sample (see report). */
+export const DEFAULT_THRESHOLDS: GateThresholds = { maxLengthChange: 200, maxUntranslated: 0.15, maxMisspelled: 0.2 }
+
+/** Signature of `detectLanguage` in src/data/langid.ts (injected so tests can fake it). */
+export type LanguageDetector = (text: string) => { readonly lang: Lang | "und"; readonly score: number }
+
+export const lengthGate = (seed: string, output: string, max = DEFAULT_THRESHOLDS.maxLengthChange): GateResult => {
+  const change = Math.abs([...output].length - [...seed].length)
+  return { gate: "length", pass: change <= max, reason: change <= max ? "ok" : "length-change-over-max", value: change }
+}
+
+const normalize = (s: string) => s.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim()
+
+export const notIdenticalGate = (seed: string, output: string): GateResult => {
+  const same = normalize(seed) === normalize(output)
+  return { gate: "not-identical", pass: !same, reason: same ? "identical-to-seed" : "ok" }
+}
+
+export const langIdGate = (detect: LanguageDetector, output: RewriteOutput): GateResult => {
+  const d = detect(output.text)
+  if (d.lang === "und") return { gate: "lang-id", pass: false, reason: "lang-undetermined", value: d.score }
+  const pass = d.lang === output.lang
+  return { gate: "lang-id", pass, reason: pass ? "ok" : `lang-mismatch-${d.lang}`, value: d.score }
+}
+
+export const untranslatedGate = (output: RewriteOutput, max = DEFAULT_THRESHOLDS.maxUntranslated): GateResult => {
+  if (output.untranslated === undefined) return { gate: "untranslated", pass: true, reason: "not-applicable" }
+  const pass = output.untranslated <= max
+  return { gate: "untranslated", pass, reason: pass ? "ok" : "untranslated-over-max", value: output.untranslated }
+}
+
+/** `ratio` null: no dictionary for the language, so the gate cannot judge and lets it pass. */
+export const spellingGate = (ratio: number | null, max = DEFAULT_THRESHOLDS.maxMisspelled): GateResult => {
+  if (ratio === null) return { gate: "spelling", pass: true, reason: "not-applicable" }
+  const pass = ratio <= max
+  return { gate: "spelling", pass, reason: pass ? "ok" : "misspelled-over-max", value: ratio }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hunspell
+
+export class SpellCheckError extends Data.TaggedError("SpellCheckError")<{
+  readonly lang: Lang
+  readonly reason: string
+  /** Debian packages to install, when that is the cause. */
+  readonly missing: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `spell check (${this.lang}): ${this.reason}` + (this.missing.length ? ` (missing: ${this.missing.join(", ")})` : "")
+  }
+}
+
+/** Hunspell dictionary per language and the Debian package that installs it. */
+export const HUNSPELL_DICTS: Readonly<Partial<Record<Lang, { readonly dict: string; readonly pkg: string }>>> = {
+  en: { dict: "en_US", pkg: "hunspell-en-us" },
+  fr: { dict: "fr_FR", pkg: "hunspell-fr" },
+  de: { dict: "de_DE", pkg: "hunspell-de-de" },
+  es: { dict: "es_ES", pkg: "hunspell-es" },
+  it: { dict: "it_IT", pkg: "hunspell-it" },
+  pt: { dict: "pt_PT", pkg: "hunspell-pt-pt" }
+}
+
+export const hunspellDir = (): string => process.env.HUNSPELL_DIR ?? "/usr/share/hunspell"
+
+/** Fails naming the Debian package(s) missing for `lang`; succeeds with the dictionary path. */
+export const checkHunspell = (lang: Lang): Effect.Effect<string, SpellCheckError> =>
+  Effect.suspend(() => {
+    const d = HUNSPELL_DICTS[lang]
+    if (!d) return Effect.fail(new SpellCheckError({ lang, reason: "no hunspell dictionary is configured for this language", missing: [] }))
+    const missing: Array<string> = []
+    if (!which("hunspell")) missing.push("hunspell")
+    const base = path.join(hunspellDir(), d.dict)
+    if (!fs.existsSync(`${base}.dic`) || !fs.existsSync(`${base}.aff`)) missing.push(d.pkg)
+    return missing.length === 0
+      ? Effect.succeed(base)
+      : Effect.fail(new SpellCheckError({ lang, reason: `hunspell or its ${d.dict} dictionary is not installed`, missing }))
+  })
+
+// A token no dictionary accepts; hunspell echoes it back, marking where the next text starts.
+const SENTINEL = "qqzxjvkwqsentinel"
+
+/**
+ * Share of words hunspell rejects, per text (null for a text without words). One hunspell
+ * process for the whole batch.
+ */
+export const misspelledRatios = (
+  texts: ReadonlyArray<string>,
+  lang: Lang
+): Effect.Effect<ReadonlyArray<number | null>, SpellCheckError> =>
+  Effect.gen(function* () {
+    const dict = yield* checkHunspell(lang)
+    if (texts.length === 0) return []
+    const input = texts.map((t) => `${t.replace(/\s+/g, " ")}\n${SENTINEL}\n`).join("")
+    const stdout = yield* runShellRetrying(`hunspell -i utf-8 -d ${shQuote(dict)} -l`, input).pipe(
+      Effect.mapError((e) => new SpellCheckError({ lang, reason: e.message, missing: [] }))
+    )
+    const counts: Array<number> = [0]
+    for (const line of stdout.split("\n")) {
+      if (line === SENTINEL) counts.push(0)
+      else if (line.trim().length > 0) counts[counts.length - 1]++
+    }
+    if (counts.length !== texts.length + 1) {
+      return yield* Effect.fail(new SpellCheckError({
+        lang,
+        reason: `hunspell returned ${counts.length - 1} sentinels for ${texts.length} texts`,
+        missing: []
+      }))
+    }
+    return texts.map((t, i) => {
+      const words = countWords(t)
+      return words === 0 ? null : Math.min(1, counts[i] / words)
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------
+// All gates on a batch
+
+export interface GateInput {
+  readonly seed: string
+  readonly output: RewriteOutput
+}
+
+export interface GateVerdict {
+  readonly pass: boolean
+  readonly results: ReadonlyArray<GateResult>
+}
+
+export interface GateOptions {
+  readonly detect: LanguageDetector
+  readonly thresholds?: Partial<GateThresholds>
+  /** Gates to run (default: all). A gate not run is not reported. */
+  readonly gates?: ReadonlyArray<GateName>
+}
+
+/**
+ * Run the gates on a batch (one hunspell process per output language). A language without a
+ * hunspell dictionary passes the spelling gate as "not-applicable"; a dictionary that should be
+ * there but is not fails the whole batch with the missing package named.
+ */
+export const evaluateGates = (
+  items: ReadonlyArray<GateInput>,
+  opts: GateOptions
+): Effect.Effect<ReadonlyArray<GateVerdict>, SpellCheckError> =>
+  Effect.gen(function* () {
+    const th = { ...DEFAULT_THRESHOLDS, ...opts.thresholds }
+    const run = new Set(opts.gates ?? GATES)
+    const spelling: Array<number | null> = new Array(items.length).fill(null)
+    if (run.has("spelling")) {
+      const byLang = new Map<Lang, Array<number>>()
+      items.forEach((it, i) => {
+        if (!HUNSPELL_DICTS[it.output.lang]) return
+        const g = byLang.get(it.output.lang)
+        if (g) g.push(i)
+        else byLang.set(it.output.lang, [i])
+      })
+      for (const [lang, idx] of byLang) {
+        const ratios = yield* misspelledRatios(idx.map((i) => items[i].output.text), lang)
+        ratios.forEach((r, k) => {
+          spelling[idx[k]] = r
+        })
+      }
+    }
+    return items.map((it, i) => {
+      const results: Array<GateResult> = []
+      if (run.has("length")) results.push(lengthGate(it.seed, it.output.text, th.maxLengthChange))
+      if (run.has("not-identical")) results.push(notIdenticalGate(it.seed, it.output.text))
+      if (run.has("lang-id")) results.push(langIdGate(opts.detect, it.output))
+      if (run.has("untranslated")) results.push(untranslatedGate(it.output, th.maxUntranslated))
+      if (run.has("spelling")) results.push(spellingGate(spelling[i], th.maxMisspelled))
+      return { pass: results.every((r) => r.pass), results }
+    })
+  })
