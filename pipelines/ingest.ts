@@ -1,0 +1,78 @@
+/**
+ * Ingest the raw shared datasets into the project's tables:
+ *
+ *   npx tsx pipelines/ingest.ts [--shared DIR] [--out DIR] [--set key=value ...]
+ *
+ * Defaults: --shared ../shared/datasets and --out datasets/, both relative to the repo root.
+ * Writes seed.parquet, benchmarks.parquet and the dataset card README.md (see src/data/ingest.ts).
+ */
+import { Command, Options } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Option } from "effect"
+import * as path from "node:path"
+import { ingestDefaults, IngestConfig, runIngest } from "../src/data/ingest.ts"
+import { loadConfig } from "../src/runtime/config.ts"
+import { ProgressLive } from "../src/runtime/progress.ts"
+import { LANGUAGES } from "../schemas/index.ts"
+
+const repoRoot = path.resolve(import.meta.dirname, "..")
+
+const shared = Options.directory("shared").pipe(
+  Options.withDescription("shared datasets folder (default: ../shared/datasets from the repo root)"),
+  Options.optional
+)
+const out = Options.text("out").pipe(
+  Options.withDescription("output folder (default: datasets/ in the repo)"),
+  Options.optional
+)
+const set = Options.text("set").pipe(
+  Options.withDescription("override a setting, e.g. --set validationPercent=10 (repeatable)"),
+  Options.repeated
+)
+
+/** A path the user typed is relative to where they are; a default is relative to the repo. */
+const resolvePath = (given: Option.Option<string>, fallback: string) =>
+  Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
+
+const describeError = (e: unknown): string => {
+  const err = e as { _tag?: string; message?: string; reason?: string }
+  const text = err.message || err.reason || String(e)
+  return err._tag ? `${err._tag}: ${text}` : text
+}
+
+const command = Command.make("ingest", { shared, out, set }, (args) =>
+  Effect.gen(function* () {
+    const t0 = Date.now()
+    const defaults = ingestDefaults(resolvePath(args.shared, "../shared/datasets"), resolvePath(args.out, "datasets"))
+    const config = yield* loadConfig(IngestConfig, defaults, { overrides: args.set })
+    const stats = yield* runIngest(config)
+    const ex = stats.examples
+    const perLang = LANGUAGES.map((l) => {
+      const rows = ex.filter((e) => e.lang === l)
+      const u = rows.filter((e) => e.unsafe).length
+      return rows.length > 0 ? `${l} ${rows.length - u}/${u}` : null
+    }).filter((x) => x !== null)
+    const contam = stats.sources.reduce((n, s) => n + s.contaminatedExact + s.contaminatedNear, 0)
+    const langDrop = stats.sources.reduce((n, s) => n + Object.values(s.langDropped).reduce((a, b) => a + b, 0), 0)
+    const malformed = stats.sources.reduce((n, s) => n + s.malformed.length, 0)
+    const rel = path.relative(process.cwd(), config.out) || "."
+    yield* Console.log(
+      [
+        `seed rows: ${ex.length} (safe/unsafe: ${perLang.join(" · ")})`,
+        `benchmark rows: ${stats.benchmarks.length}`,
+        `dropped: ${malformed} malformed, ${langDrop} other-language, ${contam} benchmark-contaminated, ` +
+          `${Object.values(stats.dedup.removedBySource).reduce((a, b) => a + b, 0)} duplicates`,
+        `wrote ${rel}/seed.parquet, ${rel}/benchmarks.parquet, ${rel}/README.md in ${((Date.now() - t0) / 1000).toFixed(1)} s`
+      ].join("\n")
+    )
+  }).pipe(
+    Effect.provide(ProgressLive),
+    Effect.catchAll((e) =>
+      Console.error(`ingest: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
+    )
+  )
+)
+
+const cli = Command.run(command, { name: "ingest", version: "0.1.0" })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
