@@ -1,0 +1,60 @@
+/**
+ * Classify a file of texts with a guard:
+ *
+ *   npx tsx pipelines/classify.ts --input IN --output OUT [--model DIR]
+ *
+ * IN: JSONL rows `{"text": ..., "id"?: ...}` or Parquet with a `text` column (optional `id`).
+ * OUT: JSONL, one line per input row in order:
+ *   {"id": …, "unsafe": 0.93, "flagged": true, "categories": {"C1": 0.01, …, "C12": 0.0}}
+ * or {"id": …, "error": "…"} for a row that can't be classified. Exits non-zero only when
+ * IN can't be read at all (or the model can't be loaded). OUT is written atomically.
+ */
+import { Command, Options } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Option } from "effect"
+import * as path from "node:path"
+import { classifyRows, readInput } from "../src/guard/batch.ts"
+import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
+import { ProgressLive } from "../src/runtime/progress.ts"
+
+const input = Options.text("input").pipe(Options.withDescription("JSONL or Parquet file of texts"))
+const output = Options.text("output").pipe(Options.withDescription("JSONL file to write (one line per input row)"))
+const model = Options.text("model").pipe(
+  Options.withDescription("guard folder (default: models/default)"),
+  Options.optional
+)
+
+const describeError = (e: unknown): string => {
+  const err = e as { _tag?: string; message?: string; reason?: string }
+  const text = err.message || err.reason || String(e)
+  return err._tag ? `${err._tag}: ${text}` : text
+}
+
+const command = Command.make("classify", { input, output, model }, (args) =>
+  Effect.gen(function* () {
+    const modelDir = Option.match(args.model, { onNone: () => DEFAULT_MODEL_DIR, onSome: (p) => path.resolve(p) })
+    const inFile = path.resolve(args.input)
+    const outFile = path.resolve(args.output)
+    // Read the input before loading the model: an unreadable input fails fast.
+    const rows = yield* readInput(inFile)
+    const summary = yield* Effect.scoped(
+      Effect.gen(function* () {
+        const guard = yield* loadGuard(modelDir)
+        return yield* classifyRows(guard, rows, outFile)
+      })
+    )
+    yield* Console.error(
+      `classify: ${summary.rows} rows (${summary.classified} classified, ${summary.errors} errors, ` +
+        `${summary.flagged} flagged) in ${summary.seconds.toFixed(1)} s → ${path.relative(process.cwd(), outFile)}`
+    )
+  }).pipe(
+    Effect.provide(ProgressLive),
+    Effect.catchAll((e) =>
+      Console.error(`classify: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
+    )
+  )
+)
+
+const cli = Command.run(command, { name: "classify", version: "0.1.0" })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)

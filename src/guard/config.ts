@@ -1,0 +1,91 @@
+/**
+ * Everything that defines a guard training run, as one Schema (decoded from JSON / CLI
+ * overrides by `loadConfig`) with the defaults that produced `models/default`.
+ */
+import { Schema } from "effect"
+import { DEFAULT_FEATURES, FeatureConfig } from "./features.ts"
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+const Positive = Schema.Number.pipe(Schema.positive())
+const NonNegative = Schema.Number.pipe(Schema.nonNegative())
+const Fraction = Schema.Number.pipe(Schema.between(0, 1))
+
+export const ModelConfig = Schema.Struct({
+  /** Embedding width. */
+  dim: PositiveInt,
+  /** ReLU hidden units after pooling; 0 = linear head on the pooled embedding. */
+  hidden: Schema.Int.pipe(Schema.nonNegative())
+})
+
+export const BalanceConfig = Schema.Struct({
+  /**
+   * A (source, language, label) group of n rows gets total weight n^sourceTemperature:
+   * 1 keeps raw counts, 0 gives every group equal say. Below 1, 20k profane tweets stop
+   * defining what "unsafe" means (see balance.ts).
+   */
+  sourceTemperature: Fraction,
+  /** Within each language that has both labels, give safe and unsafe rows equal total weight. */
+  balanceLabelsPerLanguage: Schema.Boolean,
+  /** Cap on the ratio between the largest and the smallest row weight. */
+  maxWeightRatio: Schema.Number.pipe(Schema.greaterThanOrEqualTo(1))
+})
+
+export const TrainConfig = Schema.Struct({
+  features: FeatureConfig,
+  model: ModelConfig,
+  balance: BalanceConfig,
+  batchSize: PositiveInt,
+  maxEpochs: PositiveInt,
+  /** Validation checks per epoch (early stopping granularity). */
+  evalsPerEpoch: PositiveInt,
+  /** Stop after this many validation checks without improvement. */
+  patience: PositiveInt,
+  learningRate: Positive,
+  /** Learning rate of the embedding rows (sparse Adam), usually larger than the dense one. */
+  embeddingLearningRate: Positive,
+  /** Fraction of all steps spent warming the learning rate up linearly; then cosine decay. */
+  warmup: Fraction,
+  /**
+   * Each training step drops every feature of a row with this probability (a row keeps at
+   * least one): the model cannot lean on a few memorized n-grams of a tweet.
+   */
+  featureDropout: Schema.Number.pipe(Schema.between(0, 0.9)),
+  /** L2 penalty on the dense layers (decoupled, AdamW-style). */
+  weightDecay: NonNegative,
+  /** Weight of the sum of the 12 per-category binary cross-entropies. */
+  categoryLossWeight: NonNegative,
+  /**
+   * Weight of an extra loss on max(logits) vs the row's unsafe label: the guard's verdict is
+   * the max of the 12 sigmoids, so it is trained directly, not only through each category.
+   */
+  unsafeLossWeight: NonNegative,
+  /**
+   * How the logit shift applied at inference is chosen on the validation split:
+   * "f1" = the shift maximizing the mean per-language F1 at the fixed 0.5 threshold;
+   * "none" = no shift.
+   */
+  calibration: Schema.Literal("f1", "none")
+})
+export type TrainConfig = typeof TrainConfig.Type
+export type TrainConfigEncoded = typeof TrainConfig.Encoded
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfigEncoded = {
+  features: DEFAULT_FEATURES,
+  model: { dim: 32, hidden: 64 },
+  balance: { sourceTemperature: 0.5, balanceLabelsPerLanguage: true, maxWeightRatio: 50 },
+  batchSize: 512,
+  maxEpochs: 4,
+  evalsPerEpoch: 2,
+  patience: 3,
+  learningRate: 2e-3,
+  embeddingLearningRate: 1e-2,
+  warmup: 0.05,
+  featureDropout: 0,
+  weightDecay: 1e-4,
+  categoryLossWeight: 1 / 12,
+  unsafeLossWeight: 1,
+  calibration: "f1"
+}
+
+/** Root seed of the shipped model. */
+export const DEFAULT_SEED = 20250207

@@ -1,0 +1,162 @@
+/**
+ * Text → sparse bag of hashed features (the guard's only view of a text).
+ *
+ * Features are taken from the canonicalized text (see canonicalize.ts): character n-grams of
+ * each word with boundary markers (`<kill>` → `<k`, `<ki`, `kil`, ...), the words themselves
+ * and word bigrams, each hashed into `buckets` embedding rows. Character n-grams make the guard
+ * work on unseen languages, scripts and misspellings; words and bigrams carry the exact
+ * phrases. Every text also gets one constant "text" feature, so an empty text still has a
+ * well-defined representation (and every batch row is non-empty).
+ *
+ * Browser-safe: no `node:` imports. Deterministic: pure functions of the text and the config.
+ */
+import { Schema } from "effect"
+import { canonicalize } from "./canonicalize.ts"
+
+export const FeatureConfig = Schema.Struct({
+  /** Number of embedding rows the hashes fold into (a power of two). */
+  buckets: Schema.Int.pipe(
+    Schema.positive(),
+    Schema.filter((n) => (n & (n - 1)) === 0 || `buckets must be a power of two, got ${n}`)
+  ),
+  /** Character n-gram orders, inclusive; 0 for `charMax` disables character n-grams. */
+  charMin: Schema.Int.pipe(Schema.between(1, 8)),
+  charMax: Schema.Int.pipe(Schema.between(0, 8)),
+  /** 0: no word features, 1: words, 2: words + bigrams. */
+  wordNgrams: Schema.Int.pipe(Schema.between(0, 2)),
+  /**
+   * Long inputs are cut to their first `headChars` and last `tailChars` characters before
+   * canonicalization: a 1 MB text costs as much as a 4 kB one, and content appended at the end
+   * of a long text is still seen.
+   */
+  headChars: Schema.Int.pipe(Schema.positive()),
+  tailChars: Schema.Int.pipe(Schema.nonNegative())
+}).pipe(Schema.filter((c) => c.charMax === 0 || c.charMin <= c.charMax || `charMin ${c.charMin} > charMax ${c.charMax}`))
+export type FeatureConfig = typeof FeatureConfig.Type
+
+export const DEFAULT_FEATURES: FeatureConfig = {
+  buckets: 1 << 18,
+  charMin: 2,
+  charMax: 5,
+  wordNgrams: 2,
+  headChars: 3000,
+  tailChars: 1000
+}
+
+/** Cut a long text to head + tail (see `headChars`). */
+export const truncate = (text: string, cfg: FeatureConfig): string =>
+  text.length <= cfg.headChars + cfg.tailChars
+    ? text
+    : `${text.slice(0, cfg.headChars)} ${cfg.tailChars > 0 ? text.slice(text.length - cfg.tailChars) : ""}`
+
+// Namespaces keep a word and a character n-gram with the same letters apart.
+const NS_CHAR = 0x9e3779b1 | 0
+const NS_WORD = 0x7f4a7c15 | 0
+const NS_BIGRAM = 0x2545f491 | 0
+const TEXT_FEATURE = 0x5bd1e995
+
+const FNV_PRIME = 0x01000193
+const mix = (h: number): number => {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+const WORD = /[\p{L}\p{M}\p{N}]+/gu
+const BOW = 0x3c // "<"
+const EOW = 0x3e // ">"
+
+/** A growable int buffer, reused across texts to avoid per-text allocation. */
+class IntBuffer {
+  data = new Int32Array(1024)
+  length = 0
+  push(v: number) {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2)
+      next.set(this.data)
+      this.data = next
+    }
+    this.data[this.length++] = v
+  }
+}
+
+/** Hashed feature ids of one already-canonical text, with repeats, appended to `out`. */
+const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntBuffer): void => {
+  const mask = cfg.buckets - 1
+  out.push(mix(TEXT_FEATURE) & mask)
+  let prevWord = 0
+  let hasPrev = false
+  WORD.lastIndex = 0
+  for (let m = WORD.exec(canon); m !== null; m = WORD.exec(canon)) {
+    const w = m[0]
+    // Word hash (FNV-1a over UTF-16 code units) and the marked code sequence for n-grams.
+    codes.length = 0
+    codes.push(BOW)
+    let hw = NS_WORD
+    for (let i = 0; i < w.length; i++) {
+      const c = w.charCodeAt(i)
+      hw = Math.imul(hw ^ c, FNV_PRIME)
+      codes.push(c)
+    }
+    codes.push(EOW)
+    if (cfg.wordNgrams >= 1) out.push(mix(hw) & mask)
+    if (cfg.wordNgrams >= 2 && hasPrev) out.push(mix(Math.imul(prevWord ^ NS_BIGRAM, FNV_PRIME) ^ hw) & mask)
+    prevWord = hw
+    hasPrev = true
+    if (cfg.charMax > 0) {
+      const cs = codes.data
+      const n = codes.length
+      for (let i = 0; i < n; i++) {
+        let h = NS_CHAR
+        const end = Math.min(n, i + cfg.charMax)
+        for (let j = i; j < end; j++) {
+          h = Math.imul(h ^ cs[j], FNV_PRIME)
+          if (j - i + 1 >= cfg.charMin) out.push(mix(h ^ (j - i + 1)) & mask)
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A batch of texts as a binary sparse matrix in CSR form: text `b` owns the distinct, sorted
+ * feature ids `ids[offsets[b] .. offsets[b+1]]`. Counts are dropped (a binary bag): a word
+ * repeated fifty times must not drown the rest of the text.
+ */
+export interface SparseBatch {
+  readonly size: number
+  readonly offsets: Int32Array
+  readonly ids: Int32Array
+}
+
+export class Featurizer {
+  private readonly raw = new IntBuffer()
+  private readonly codes = new IntBuffer()
+  constructor(readonly config: FeatureConfig) {}
+
+  /** Sorted distinct feature ids of one text (never empty: the constant text feature). */
+  featurize(text: string): Int32Array {
+    this.raw.length = 0
+    hashInto(canonicalize(truncate(text, this.config)), this.config, this.raw, this.codes)
+    const sorted = this.raw.data.subarray(0, this.raw.length).sort()
+    let distinct = 0
+    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i]
+    return sorted.slice(0, distinct)
+  }
+
+  batch(texts: ReadonlyArray<string>): SparseBatch {
+    return concatSparse(texts.map((t) => this.featurize(t)))
+  }
+}
+
+/** Stack per-text id lists into one CSR batch. */
+export const concatSparse = (parts: ReadonlyArray<Int32Array>): SparseBatch => {
+  const offsets = new Int32Array(parts.length + 1)
+  for (let i = 0; i < parts.length; i++) offsets[i + 1] = offsets[i] + parts[i].length
+  const ids = new Int32Array(offsets[parts.length])
+  for (let i = 0; i < parts.length; i++) ids.set(parts[i], offsets[i])
+  return { size: parts.length, offsets, ids }
+}

@@ -1,0 +1,125 @@
+/**
+ * The guard as a service: load a saved model inside a backend session, classify texts and
+ * conversations. Weights are uploaded once per session and disposed with its scope.
+ */
+import { Context, Effect, Layer, type Scope } from "effect"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { CATEGORY_IDS, FLAG_THRESHOLD } from "../../schemas/taxonomy.ts"
+import type { Prediction } from "../../schemas/prediction.ts"
+import { Backend, BackendLive } from "../runtime/backend.ts"
+import { GuardError } from "./errors.ts"
+import { Featurizer, type FeatureConfig } from "./features.ts"
+import { disposeTensors, logitsOf, NUM_CATEGORIES, sigmoid, uploadWeights, type GuardWeights } from "./model.ts"
+import { readModelDir } from "./storage.ts"
+
+export { GuardError } from "./errors.ts"
+
+export interface Guard {
+  readonly modelDir: string
+  readonly backend: string
+  /** One Prediction (schemas/prediction.ts) per text, in order. Batches internally. */
+  readonly classify: (texts: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Prediction>, GuardError>
+  /** Moderates both sides of an exchange: the user prompt and, if given, the assistant response. */
+  readonly classifyConversation: (
+    turns: ReadonlyArray<{ prompt: string; response?: string }>
+  ) => Effect.Effect<ReadonlyArray<Prediction>, GuardError>
+}
+
+/** The repository's shipped model, found relative to this file (not to the working directory). */
+export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models/default")
+
+/** Texts per forward pass: large enough to amortize per-op overhead, small enough for memory. */
+const BATCH = 512
+
+/** Logits → Prediction. */
+export const toPrediction = (logits: ArrayLike<number>, offset = 0): Prediction => {
+  const categories = {} as Record<(typeof CATEGORY_IDS)[number], number>
+  let unsafe = 0
+  for (let c = 0; c < NUM_CATEGORIES; c++) {
+    const p = sigmoid(logits[offset + c])
+    categories[CATEGORY_IDS[c]] = p
+    if (p > unsafe) unsafe = p
+  }
+  return { unsafe, flagged: unsafe > FLAG_THRESHOLD, categories }
+}
+
+/** Elementwise max of two predictions: a turn is as unsafe as its worst side. */
+const worst = (a: Prediction, b: Prediction): Prediction => {
+  const categories = {} as Record<(typeof CATEGORY_IDS)[number], number>
+  for (const id of CATEGORY_IDS) categories[id] = Math.max(a.categories[id], b.categories[id])
+  const unsafe = Math.max(a.unsafe, b.unsafe)
+  return { unsafe, flagged: unsafe > FLAG_THRESHOLD, categories }
+}
+
+/**
+ * A guard over in-memory weights (e.g. fresh from `trainGuard`), valid within the scope.
+ * Needs the Backend session the weights are uploaded to.
+ */
+export const guardFromWeights = (
+  weights: GuardWeights,
+  features: FeatureConfig,
+  modelDir = "(in memory)"
+): Effect.Effect<Guard, GuardError, Backend | Scope.Scope> =>
+  Effect.gen(function* () {
+    const backend = yield* Backend
+    const tensors = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => uploadWeights(weights),
+        catch: (e) => new GuardError({ reason: `cannot upload weights of ${modelDir}: ${String(e)}` })
+      }),
+      (t) => Effect.sync(() => disposeTensors(t))
+    )
+    const featurizer = new Featurizer(features)
+
+    const classify = (texts: ReadonlyArray<string>) =>
+      Effect.try({
+        try: () => {
+          const out: Array<Prediction> = new Array(texts.length)
+          for (let from = 0; from < texts.length; from += BATCH) {
+            const chunk = texts.slice(from, from + BATCH)
+            chunk.forEach((t, i) => {
+              if (typeof t !== "string") throw new Error(`text ${from + i} is ${t === null ? "null" : typeof t}, not a string`)
+            })
+            const logits = logitsOf(tensors, featurizer.batch(chunk))
+            for (let i = 0; i < chunk.length; i++) out[from + i] = toPrediction(logits, i * NUM_CATEGORIES)
+          }
+          return out
+        },
+        catch: (e) => new GuardError({ reason: `classify failed: ${e instanceof Error ? e.message : String(e)}` })
+      })
+
+    const classifyConversation = (turns: ReadonlyArray<{ prompt: string; response?: string }>) =>
+      Effect.gen(function* () {
+        // The prompt alone, and the response read together with its prompt (the paper's
+        // `prompt + ' ' + response` input); a turn is flagged if either side is.
+        const texts: Array<string> = []
+        const responseAt: Array<number> = []
+        for (const t of turns) {
+          texts.push(t.prompt)
+          if (t.response !== undefined) {
+            responseAt.push(texts.length)
+            texts.push(`${t.prompt} ${t.response}`)
+          } else responseAt.push(-1)
+        }
+        const preds = yield* classify(texts)
+        let k = 0
+        return turns.map((_, i) => {
+          const p = preds[k++]
+          if (responseAt[i] < 0) return p
+          return worst(p, preds[k++])
+        })
+      })
+
+    return { modelDir, backend: backend.name, classify, classifyConversation } satisfies Guard
+  })
+
+/** Loads a saved guard (default models/default) inside the Backend session; released with the scope. */
+export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR): Effect.Effect<Guard, GuardError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const ctx = yield* Layer.build(BackendLive()).pipe(
+      Effect.mapError((e) => new GuardError({ reason: e.message }))
+    )
+    const { weights, features } = yield* readModelDir(modelDir)
+    return yield* guardFromWeights(weights, features, modelDir).pipe(Effect.provideService(Backend, Context.get(ctx, Backend)))
+  })

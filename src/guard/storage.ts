@@ -1,0 +1,123 @@
+/**
+ * Saving and reading a guard folder in Node: `model.json` + `weights.bin` (format.ts) and
+ * `manifest.json` (what produced it: data hashes, seed, config, validation metrics, backend,
+ * package versions). The folder is replaced atomically: everything is written to a sibling
+ * temp folder, which is then renamed over the old one, so a crash never leaves a mix.
+ */
+import { Effect, Schema } from "effect"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+import { InputHash } from "../../schemas/manifest.ts"
+import { GuardError } from "./errors.ts"
+import { decodeModel, encodeModel, MODEL_FILE, WEIGHTS_FILE } from "./format.ts"
+import type { FeatureConfig } from "./features.ts"
+import type { GuardWeights } from "./model.ts"
+import type { TrainedGuard } from "./train.ts"
+
+export const MANIFEST_FILE = "manifest.json"
+
+export const sha256 = (bytes: Uint8Array | string): string => createHash("sha256").update(bytes).digest("hex")
+
+/** Versions of the packages that shape training and inference numerics. */
+export const packageVersions = (): Record<string, string> => {
+  const req = createRequire(import.meta.url)
+  const out: Record<string, string> = { node: process.versions.node }
+  for (const name of ["@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-backend-cpu", "effect"]) {
+    try {
+      out[name] = (JSON.parse(fs.readFileSync(req.resolve(`${name}/package.json`), "utf8")) as { version: string }).version
+    } catch {
+      out[name] = "unknown"
+    }
+  }
+  return out
+}
+
+/** manifest.json: a RunManifest plus the guard's training report. */
+export const GuardManifest = Schema.Struct({
+  kind: Schema.Literal("guard"),
+  createdBy: Schema.String,
+  seed: Schema.Int,
+  config: Schema.Unknown,
+  inputs: Schema.Array(InputHash),
+  outputs: Schema.Array(InputHash),
+  packages: Schema.Record({ key: Schema.String, value: Schema.String }),
+  backend: Schema.String,
+  trainRows: Schema.Int,
+  validationRows: Schema.Int,
+  trainingSeconds: Schema.Number,
+  bestStep: Schema.Int,
+  validation: Schema.Unknown,
+  history: Schema.Unknown
+})
+export type GuardManifest = typeof GuardManifest.Type
+
+export interface SaveOptions {
+  /** The data the guard was trained on, as repo-relative paths with hashes. */
+  readonly inputs: ReadonlyArray<{ readonly path: string; readonly sha256: string }>
+  readonly createdBy: string
+}
+
+/** Write a trained guard to `dir` (replacing it atomically). Returns the manifest written. */
+export const saveGuard = (
+  trained: TrainedGuard,
+  dir: string,
+  opts: SaveOptions = { inputs: [], createdBy: "trainGuard" }
+): Effect.Effect<GuardManifest, GuardError> =>
+  Effect.try({
+    try: () => {
+      const { json, bin } = encodeModel(trained.weights, trained.features)
+      const manifest: GuardManifest = {
+        kind: "guard",
+        createdBy: opts.createdBy,
+        seed: trained.seed,
+        config: trained.config,
+        inputs: opts.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+        outputs: [
+          { path: MODEL_FILE, sha256: sha256(json) },
+          { path: WEIGHTS_FILE, sha256: sha256(bin) }
+        ],
+        packages: packageVersions(),
+        backend: trained.backend,
+        trainRows: trained.trainRows,
+        validationRows: trained.validationRows,
+        trainingSeconds: trained.seconds,
+        bestStep: trained.bestStep,
+        validation: trained.validation,
+        history: trained.history
+      }
+      const target = path.resolve(dir)
+      const tmp = `${target}.tmp-${process.pid}`
+      const old = `${target}.old-${process.pid}`
+      fs.rmSync(tmp, { recursive: true, force: true })
+      fs.mkdirSync(tmp, { recursive: true })
+      fs.writeFileSync(path.join(tmp, MODEL_FILE), json)
+      fs.writeFileSync(path.join(tmp, WEIGHTS_FILE), bin)
+      // NaN (a metric undefined for a one-label group) is written as null by JSON.
+      fs.writeFileSync(path.join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`)
+      if (fs.existsSync(target)) fs.renameSync(target, old)
+      fs.renameSync(tmp, target)
+      fs.rmSync(old, { recursive: true, force: true })
+      return manifest
+    },
+    catch: (e) => new GuardError({ reason: `cannot save guard to ${dir}: ${String(e)}` })
+  })
+
+/** Read and validate a guard folder's model files. */
+export const readModelDir = (
+  dir: string
+): Effect.Effect<{ weights: GuardWeights; features: FeatureConfig }, GuardError> =>
+  Effect.gen(function* () {
+    const read = (name: string) =>
+      Effect.try({
+        try: () => fs.readFileSync(path.join(dir, name)),
+        catch: (e) => new GuardError({ reason: `cannot read ${path.join(dir, name)}: ${(e as Error).message}` })
+      })
+    const json = yield* read(MODEL_FILE)
+    const bin = yield* read(WEIGHTS_FILE)
+    return yield* Effect.try({
+      try: () => decodeModel(json.toString("utf8"), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength)),
+      catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+    })
+  })

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Effect, Layer, Scope, Exit } from "effect"
+import * as tf from "@tensorflow/tfjs-core"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { decodeModel, encodeModel, fromHalf, MODEL_FILE, toHalf, WEIGHTS_FILE } from "../../src/guard/format.ts"
+import { guardFromWeights, loadGuard, type Guard } from "../../src/guard/guard.ts"
+import { MANIFEST_FILE, saveGuard } from "../../src/guard/storage.ts"
+import { trainGuard, type TrainedGuard } from "../../src/guard/train.ts"
+import { Backend, BackendLive } from "../../src/runtime/backend.ts"
+import { ProgressSilent } from "../../src/runtime/progress.ts"
+import { createGuard } from "../../src/index.ts"
+import { syntheticRows, tinyConfig } from "./fixtures.ts"
+
+const env = Layer.merge(BackendLive({ log: () => {} }), ProgressSilent)
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-rt-"))
+const modelDir = path.join(dir, "model")
+let trained: TrainedGuard
+const texts = ["the cat reads a book", "murder the dog", "subhuman vermin", "", "k1ll", "x".repeat(100_000)]
+
+beforeAll(async () => {
+  trained = await Effect.runPromise(
+    trainGuard(syntheticRows(600, 1), syntheticRows(150, 2), tinyConfig(), 11).pipe(Effect.provide(env))
+  )
+  await Effect.runPromise(saveGuard(trained, modelDir))
+})
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+const withGuard = <A>(make: Effect.Effect<Guard, unknown, Scope.Scope | Backend>, f: (g: Guard) => Effect.Effect<A, unknown>) =>
+  Effect.runPromise(Effect.scoped(Effect.flatMap(make, f)).pipe(Effect.provide(env)) as Effect.Effect<A, unknown>)
+
+describe("save → load", () => {
+  it("gives identical predictions to the in-memory guard", async () => {
+    const inMemory = await withGuard(guardFromWeights(trained.weights, trained.features), (g) => g.classify(texts))
+    const loaded = await withGuard(loadGuard(modelDir), (g) => g.classify(texts))
+    expect(loaded).toEqual(inMemory)
+    expect(loaded[1].flagged).toBe(true)
+    expect(loaded[0].flagged).toBe(false)
+  })
+
+  it("writes the same bytes twice and a manifest with hashes, seed and metrics", async () => {
+    const other = path.join(dir, "again")
+    await Effect.runPromise(saveGuard(trained, other))
+    for (const f of [MODEL_FILE, WEIGHTS_FILE]) {
+      expect(fs.readFileSync(path.join(other, f)).equals(fs.readFileSync(path.join(modelDir, f))), f).toBe(true)
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(modelDir, MANIFEST_FILE), "utf8"))
+    expect(manifest.seed).toBe(11)
+    expect(manifest.outputs.map((o: { path: string }) => o.path)).toEqual([MODEL_FILE, WEIGHTS_FILE])
+    expect(manifest.validation.byLanguage.all.n).toBe(150)
+    expect(manifest.packages["@tensorflow/tfjs-core"]).toBe("4.22.0")
+    expect(fs.readdirSync(dir).filter((f) => f.includes(".tmp-") || f.includes(".old-"))).toEqual([])
+  })
+
+  it("is readable by tfjs's own weight decoder (what a browser would use)", async () => {
+    const json = JSON.parse(fs.readFileSync(path.join(modelDir, MODEL_FILE), "utf8"))
+    const bin = fs.readFileSync(path.join(modelDir, WEIGHTS_FILE))
+    const buffer = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)
+    const tensors = tf.io.decodeWeights(buffer, json.weightsManifest[0].weights)
+    const w2 = tensors.w2.dataSync()
+    expect(Array.from(w2)).toEqual(Array.from(trained.weights.w2))
+    expect(Array.from(tensors.embedding.dataSync().subarray(0, 64))).toEqual(Array.from(trained.weights.embedding.subarray(0, 64)))
+    tf.dispose(Object.values(tensors))
+  })
+
+  it("rejects damaged model files with a message naming the problem", () => {
+    const { json, bin } = encodeModel(trained.weights, trained.features)
+    expect(() => decodeModel(json, bin.subarray(0, bin.length - 4))).toThrow(/weights.bin: .* bytes/)
+    expect(() => decodeModel("{not json", bin)).toThrow(/model.json is not JSON/)
+    const bad = JSON.parse(json)
+    bad.shape.dim = 9
+    expect(() => decodeModel(JSON.stringify(bad), bin)).toThrow(/weightsManifest does not match/)
+  })
+
+  it("fails loading a missing folder with a GuardError naming the file", async () => {
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(path.join(dir, "nope"))).pipe(Effect.flip))
+    expect(err._tag).toBe("GuardError")
+    expect(err.reason).toMatch(/nope.*model\.json/)
+  })
+})
+
+describe("float16", () => {
+  it("round-trips representable values exactly and rounds others to nearest", () => {
+    for (const x of [0, 1, -2, 0.5, 65504, -0.000061035156, 1.5, 2 ** -24]) expect(fromHalf(toHalf(x))).toBe(x)
+    expect(Math.abs(fromHalf(toHalf(0.1)) - 0.1)).toBeLessThan(1e-4)
+    expect(fromHalf(toHalf(1e6))).toBe(Infinity)
+  })
+})
+
+describe("tensor lifetime", () => {
+  it("a guard session frees what it allocated", async () => {
+    const before = tf.memory().numTensors
+    const scope = Effect.runSync(Scope.make())
+    const guard = await Effect.runPromise(loadGuard(modelDir).pipe(Scope.extend(scope)))
+    expect(tf.memory().numTensors).toBeGreaterThan(before)
+    await Effect.runPromise(guard.classify(texts))
+    await Effect.runPromise(guard.classifyConversation([{ prompt: "hi", response: "murder" }, { prompt: "x" }]))
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    expect(tf.memory().numTensors).toBe(before)
+  })
+})
+
+describe("Promise API and conversations", () => {
+  it("createGuard classifies, moderates both sides of a turn, and closes", async () => {
+    const before = tf.memory().numTensors
+    const g = await createGuard(modelDir)
+    const [safe, bad] = await g.classify(["the cat reads a book", "murder the dog"])
+    expect(safe.flagged).toBe(false)
+    expect(bad.flagged).toBe(true)
+    const turns = await g.classifyConversation([
+      { prompt: "the cat reads a book" },
+      { prompt: "the cat reads a book", response: "murder the dog" },
+      { prompt: "murder the dog", response: "the cat reads a book" }
+    ])
+    expect(turns.map((t) => t.flagged)).toEqual([false, true, true])
+    expect(turns[0]).toEqual(safe)
+    await g.close()
+    expect(tf.memory().numTensors).toBe(before)
+    await expect(g.classify(["x"])).rejects.toThrow(/closed/)
+  })
+
+  it("createGuard rejects with the GuardError itself", async () => {
+    await expect(createGuard(path.join(dir, "missing"))).rejects.toMatchObject({ _tag: "GuardError" })
+  })
+})
