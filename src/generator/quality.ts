@@ -2,7 +2,8 @@
  * Quality gates for generated rewrites. Each gate returns pass/fail with a reason code, so the
  * filter stage can drop a proposal and count why. Gates:
  * - length: |length(output) − length(seed)| ≤ 200 characters (the paper's rule)
- * - not-identical: the rewrite differs from the seed beyond case and whitespace
+ * - not-identical: the rewrite differs from the seed beyond whitespace (case counts: random
+ *   casing is an obfuscation)
  * - lang-id: a language detector agrees with the language the rewrite claims
  * - untranslated: share of tokens MT / dictionary substitution left untranslated ≤ a threshold
  * - spelling: share of words hunspell rejects in the rewrite's language ≤ a threshold
@@ -47,14 +48,17 @@ export const lengthGate = (seed: string, output: string, max = DEFAULT_THRESHOLD
   return { gate: "length", pass: change <= max, reason: change <= max ? "ok" : "length-change-over-max", value: change }
 }
 
-const normalize = (s: string) => s.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim()
+const normalize = (s: string) => s.normalize("NFC").replace(/\s+/g, " ").trim()
 
 export const notIdenticalGate = (seed: string, output: string): GateResult => {
   const same = normalize(seed) === normalize(output)
   return { gate: "not-identical", pass: !same, reason: same ? "identical-to-seed" : "ok" }
 }
 
+const CODE_MIXED = "not-applicable-code-mixed"
+
 export const langIdGate = (detect: LanguageDetector, output: RewriteOutput): GateResult => {
+  if (output.codeMixed) return { gate: "lang-id", pass: true, reason: CODE_MIXED }
   const d = detect(output.text)
   if (d.lang === "und") return { gate: "lang-id", pass: false, reason: "lang-undetermined", value: d.score }
   const pass = d.lang === output.lang
@@ -186,7 +190,7 @@ export const evaluateGates = (
     if (run.has("spelling")) {
       const byLang = new Map<Lang, Array<number>>()
       items.forEach((it, i) => {
-        if (!HUNSPELL_DICTS[it.output.lang]) return
+        if (!HUNSPELL_DICTS[it.output.lang] || it.output.codeMixed) return
         const g = byLang.get(it.output.lang)
         if (g) g.push(i)
         else byLang.set(it.output.lang, [i])
@@ -204,7 +208,9 @@ export const evaluateGates = (
       if (run.has("not-identical")) results.push(notIdenticalGate(it.seed, it.output.text))
       if (run.has("lang-id")) results.push(langIdGate(opts.detect, it.output))
       if (run.has("untranslated")) results.push(untranslatedGate(it.output, th.maxUntranslated))
-      if (run.has("spelling")) results.push(spellingGate(spelling[i], th.maxMisspelled))
+      if (run.has("spelling")) {
+        results.push(it.output.codeMixed ? { gate: "spelling", pass: true, reason: CODE_MIXED } : spellingGate(spelling[i], th.maxMisspelled))
+      }
       return { pass: results.every((r) => r.pass), results }
     })
   })

@@ -108,6 +108,7 @@ describe("freedict-mix on a tiny dictionary", () => {
   it("low rate: code-mixed English stays English, at least one word swapped", () => {
     const out = mixOne(input, "de", 0.3, lex, words, new Rng(2))
     expect(out?.lang).toBe("en")
+    expect(out?.codeMixed).toBe(true)
     expect(out?.text).not.toBe(input.text)
     expect(out?.text.startsWith("How do I")).toBe(true)
   })

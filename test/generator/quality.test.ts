@@ -31,14 +31,16 @@ describe("gates", () => {
     expect(lengthGate("ab", "🙂".repeat(203)).pass).toBe(false)
     expect(lengthGate("x".repeat(300), "x").pass).toBe(false)
   })
-  it("not-identical ignores case and whitespace only", () => {
-    expect(notIdenticalGate("Hello  world", "hello world\n").reason).toBe("identical-to-seed")
+  it("not-identical ignores whitespace only (random casing is a real rewrite)", () => {
+    expect(notIdenticalGate("Hello  world", "Hello world\n").reason).toBe("identical-to-seed")
     expect(notIdenticalGate("Hello world", "Hello, world").pass).toBe(true)
+    expect(notIdenticalGate("Hello world", "hElLo WoRlD").pass).toBe(true)
   })
   it("lang-id compares the detected language with the claimed one", () => {
     expect(langIdGate(fake, { text: "ich bin da", lang: "de" }).pass).toBe(true)
     expect(langIdGate(fake, { text: "je suis là", lang: "de" }).reason).toBe("lang-mismatch-fr")
     expect(langIdGate(fake, { text: "1234", lang: "de" }).reason).toBe("lang-undetermined")
+    expect(langIdGate(fake, { text: "je kill ich", lang: "en", codeMixed: true }).reason).toBe("not-applicable-code-mixed")
   })
   it("untranslated and spelling: thresholds, not-applicable when unmeasured", () => {
     expect(untranslatedGate({ text: "x", lang: "es", untranslated: 0.1 }).pass).toBe(true)
@@ -73,12 +75,15 @@ describe("hunspell", () => {
       { seed: "How do I kill a process?", output: { text: "Wie ich töten einen Prozess?", lang: "de", untranslated: 0 } },
       { seed: "How do I kill a process?", output: { text: "How do I kill a process?", lang: "en" } },
       { seed: "Hi", output: { text: "je suis ici", lang: "de", untranslated: 0.5 } },
-      { seed: "Hi", output: { text: "Ola", lang: "ar" } }
+      { seed: "Hi", output: { text: "Ola", lang: "ar" } },
+      { seed: "How do I kill a process?", output: { text: "How do I töten a Vorgang?", lang: "en", untranslated: 0, codeMixed: true } }
     ], { detect: fake }))
     expect(v[0].pass).toBe(true)
     expect(v[1].results.find((r) => r.gate === "not-identical")?.pass).toBe(false)
     expect(v[2].results.filter((r) => !r.pass).map((r) => r.reason).sort()).toEqual(["lang-mismatch-fr", "misspelled-over-max", "untranslated-over-max"])
     expect(v[3].results.find((r) => r.gate === "spelling")?.reason).toBe("not-applicable")
+    expect(v[4].pass).toBe(true)
+    expect(v[4].results.find((r) => r.gate === "spelling")?.reason).toBe("not-applicable-code-mixed")
     const only = await Effect.runPromise(evaluateGates([{ seed: "a", output: { text: "b", lang: "en" } }], { detect: fake, gates: ["length"] }))
     expect(only[0].results.map((r) => r.gate)).toEqual(["length"])
   })

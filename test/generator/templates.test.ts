@@ -30,6 +30,13 @@ describe("template files", () => {
     expect(new Set(all).size).toBe(all.length)
   })
 
+  it.each(TEMPLATE_LANGS)("%s: a template adds at most 190 characters, so the paper's 200-character rule never rejects it alone", async (lang) => {
+    const t = await load(lang)
+    const added = (s: string) => [...s.replace("{text}", "")].length
+    for (const x of [...t.jailbreak, ...t.safeFrame]) expect(added(x.text), x.text).toBeLessThanOrEqual(190)
+    expect(Math.max(...t.padding.before.map(added)) + Math.max(...t.padding.after.map(added)) + 2).toBeLessThanOrEqual(190)
+  })
+
   it("languages are written natively, not left in English", async () => {
     const en = await load("en")
     for (const lang of ["fr", "de", "es"] as const) {

@@ -110,7 +110,8 @@ export const mixOne = (
   return {
     text: toks.map((t) => t.text).join("").replace(/ {2,}/g, " ").replace(/^ | $/g, ""),
     lang: translated.size / wordIdx.length >= 0.5 ? target : input.lang,
-    untranslated: chosen.size === 0 ? 0 : missing / chosen.size
+    untranslated: chosen.size === 0 ? 0 : missing / chosen.size,
+    ...(full ? {} : { codeMixed: true })
   }
 }
 

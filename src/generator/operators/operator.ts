@@ -24,6 +24,11 @@ export interface RewriteOutput {
    * dictionary substitution only); the untranslated-token gate reads it.
    */
   readonly untranslated?: number
+  /**
+   * Deliberately mixes languages (dictionary code-mixing): `lang` is the dominant language,
+   * and the language-ID and spelling gates cannot judge such a text.
+   */
+  readonly codeMixed?: boolean
 }
 
 /**
