@@ -1,0 +1,85 @@
+/**
+ * Evaluate a guard on the paper's six benchmarks × four languages (Table 1):
+ *
+ *   npx tsx pipelines/evaluate.ts [--model DIR] [--benchmarks FILE] [--out DIR] [--readme]
+ *
+ * Writes reports/<model-name>/ (table1.md, table1.json, charts/, predictions.parquet,
+ * manifest.json); --readme also replaces README.md's table1 section. Threshold fixed at 0.5.
+ */
+import { Command, Options } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Option } from "effect"
+import * as path from "node:path"
+import { loadGuard } from "../src/guard/guard.ts"
+import { DEFAULT_BATCH_SIZE } from "../src/eval/evaluate.ts"
+import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
+import { ProgressLive } from "../src/runtime/progress.ts"
+
+const repoRoot = path.resolve(import.meta.dirname, "..")
+
+const model = Options.text("model").pipe(
+  Options.withDescription("guard folder (default: models/default)"),
+  Options.optional
+)
+const benchmarks = Options.text("benchmarks").pipe(
+  Options.withDescription("benchmark table (default: datasets/benchmarks.parquet)"),
+  Options.optional
+)
+const out = Options.text("out").pipe(
+  Options.withDescription("report folder (default: reports/<model-name>/)"),
+  Options.optional
+)
+const readme = Options.boolean("readme").pipe(
+  Options.withDescription("also update the table1 section of README.md")
+)
+const batchSize = Options.integer("batch-size").pipe(
+  Options.withDescription("texts per guard call"),
+  Options.withDefault(DEFAULT_BATCH_SIZE)
+)
+
+/** A path the user typed is relative to where they are; a default is relative to the repo. */
+const resolvePath = (given: Option.Option<string>, fallback: string) =>
+  Option.match(given, { onNone: () => path.join(repoRoot, fallback), onSome: (p) => path.resolve(p) })
+
+const describeError = (e: unknown): string => {
+  const err = e as { _tag?: string; message?: string; reason?: string }
+  const text = err.message || err.reason || String(e)
+  return err._tag ? `${err._tag}: ${text}` : text
+}
+
+const command = Command.make("evaluate", { model, benchmarks, out, readme, batchSize }, (args) =>
+  Effect.gen(function* () {
+    const modelDir = resolvePath(args.model, "models/default")
+    const paths = {
+      repoRoot,
+      modelDir,
+      benchmarksFile: resolvePath(args.benchmarks, "datasets/benchmarks.parquet"),
+      outDir: resolvePath(args.out, path.join("reports", path.basename(modelDir))),
+      readme: args.readme ? path.join(repoRoot, "README.md") : undefined
+    }
+    const result = yield* Effect.scoped(
+      Effect.gen(function* () {
+        // Check inputs before loading a model: a missing file should not cost a model load.
+        yield* checkInputs(paths)
+        const guard = yield* loadGuard(modelDir)
+        return yield* runEvaluation(guard, paths, { batchSize: args.batchSize })
+      })
+    )
+    const rows = result.table1.ours.cells.reduce((n, c) => n + c.n, 0)
+    yield* Console.error(
+      `evaluated ${rows} rows in ${result.seconds.toFixed(1)} s (${(rows / result.seconds).toFixed(0)} rows/s, backend ${result.table1.model.backend})`
+    )
+    yield* Console.error(`wrote ${path.relative(process.cwd(), paths.outDir) || "."}/{${result.files.join(",")}}`)
+    if (paths.readme) yield* Console.error("updated the table1 section of README.md")
+    yield* Console.log(`\n${result.headline}`)
+  }).pipe(
+    Effect.provide(ProgressLive),
+    Effect.catchAll((e) =>
+      Console.error(`evaluate: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
+    )
+  )
+)
+
+const cli = Command.run(command, { name: "evaluate", version: "0.1.0" })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
