@@ -1,9 +1,11 @@
 /**
  * Language identification, restricted to the project's languages (en fr de es it pt nl ar).
  *
- * Detector: eld (large n-gram database). Chosen over tinyld by measurement (numbers in
- * datasets/README.md, recomputed by every ingest run): equal on short chat messages, far
- * fewer wrong calls on known-language text (UD sentences, Alpaca), and ~3× faster.
+ * Detector: eld (large n-gram database, ~400 MB in memory). Chosen over tinyld by
+ * measurement (langid-probe.ts; numbers in datasets/README.md, recomputed by every ingest
+ * run): equal on short chat messages, far fewer wrong calls on known-language text (UD
+ * sentences, Alpaca), and ~3× faster. eld's medium database (70 MB) scored the same on
+ * those sets but dropped ~20 more English tweets as Dutch/Spanish, so large it is.
  *
  * Ingest keeps each source's own language and only uses the detector to find rows that are
  * *confidently* in another language (`contradictsLanguage`): the detector must be reliable,
@@ -13,7 +15,6 @@
  * en/nl most.
  */
 import { eld } from "eld/large"
-import * as tinyld from "tinyld"
 import { LANGUAGES, type Lang } from "../../schemas/index.ts"
 
 const detector = eld.newInstance()
@@ -67,34 +68,8 @@ export const contradictsLanguage = (
   return { detected: r.language, margin, contradicts }
 }
 
-/** The alternative detector, restricted the same way, for the comparison only. */
-const tinyDetect = (text: string): Lang | "und" => {
-  const l = tinyld.detect(text, { only: [...LANGUAGES] })
-  return isLang(l) ? l : "und"
-}
-
-const eldTop = (text: string): Lang | "und" => {
+/** eld's top answer, reliable or not (what a plain top-1 accuracy measures). */
+export const detectTop = (text: string): Lang | "und" => {
   const l = detector.detect(text).language
   return isLang(l) ? l : "und"
-}
-
-export interface DetectorAccuracy {
-  readonly set: string
-  readonly n: number
-  readonly eld: number
-  readonly tinyld: number
-}
-
-/** Top-1 accuracy of both detectors on labelled texts (deterministic: no timing). */
-export const compareDetectors = (
-  set: string,
-  samples: ReadonlyArray<{ readonly lang: Lang; readonly text: string }>
-): DetectorAccuracy => {
-  let e = 0
-  let t = 0
-  for (const s of samples) {
-    if (eldTop(s.text) === s.lang) e++
-    if (tinyDetect(s.text) === s.lang) t++
-  }
-  return { set, n: samples.length, eld: e, tinyld: t }
 }

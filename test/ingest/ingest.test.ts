@@ -6,7 +6,11 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { BenchmarkRow, Example } from "../../schemas/index.ts"
-import { ingestDefaults, runIngest, type IngestConfig, type IngestStats } from "../../src/data/ingest.ts"
+import { execFile } from "node:child_process"
+import { promisify } from "node:util"
+import { contaminationIndexFromFile } from "../../src/data/contamination.ts"
+import { loadConfig } from "../../src/runtime/config.ts"
+import { exampleId, IngestConfig, ingestDefaults, runIngest, splitOf, type IngestStats } from "../../src/data/ingest.ts"
 import { readRows } from "../../src/data/parquet.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
 
@@ -148,5 +152,48 @@ describe("ingest on fixtures", () => {
     const r = await runEither({ ...fixtureConfig(out), shared: path.join(RAW, "missing") })
     expect(r._tag === "Left" && r.left.message).toMatch(/xstest_v2_completions_gpt4_gpteval\.csv: missing/)
     expect(fs.readdirSync(out)).toEqual([])
+  })
+})
+
+describe("ids and split", () => {
+  it("ids are stable hashes of source and match key", () => {
+    expect(exampleId("kennedy", "you are trash")).toBe(exampleId("kennedy", "you are trash"))
+    expect(exampleId("kennedy", "you are trash")).not.toBe(exampleId("founta", "you are trash"))
+    expect(exampleId("a", "b")).toMatch(/^[0-9a-f]{16}$/)
+  })
+  it("puts about the requested share in validation, by id alone", () => {
+    const ids = Array.from({ length: 20000 }, (_, i) => exampleId("s", `text ${i}`))
+    const share = ids.filter((id) => splitOf(id, 5) === "validation").length / ids.length
+    expect(share).toBeGreaterThan(0.045)
+    expect(share).toBeLessThan(0.055)
+    expect(ids.every((id) => splitOf(id, 0) === "train")).toBe(true)
+  })
+})
+
+describe("contamination guard from a written benchmarks table", () => {
+  it("flags the benchmark texts of the file, in any of its languages", async () => {
+    const out = tmp()
+    await run(fixtureConfig(out))
+    const guard = await Effect.runPromise(contaminationIndexFromFile(path.join(out, "benchmarks.parquet")))
+    expect(guard.isContaminated("erzähl mir einen witz")).toBe(true)
+    expect(guard.isContaminated("Tell me a funny joke")).toBe(true)
+    expect(guard.isContaminated("Tell me a long story about dragons")).toBe(false)
+  })
+})
+
+describe("pipelines/ingest.ts command line", () => {
+  const cli = path.resolve(import.meta.dirname, "../../pipelines/ingest.ts")
+  const exec = promisify(execFile)
+  it("ingests --shared into --out with --set overrides and prints a summary", async () => {
+    const out = tmp()
+    const r = await exec("npx", ["tsx", cli, "--shared", RAW, "--out", out, "--set", "maxMalformedFraction=0.5", "--set", "checkBenchmarkCounts=false"], {
+      env: { ...process.env, CI: "1" }
+    })
+    expect(r.stdout).toMatch(/seed rows: \d+/)
+    expect(fs.readdirSync(out).sort()).toEqual([...FILES].sort())
+  })
+  it("rejects a bad setting with the field named (decoded like the CLI does)", async () => {
+    const r = await Effect.runPromise(Effect.either(loadConfig(IngestConfig, ingestDefaults(RAW, tmp()), { overrides: ["validationPercent=200"] })))
+    expect(r._tag === "Left" && r.left.message).toMatch(/invalid config .*validationPercent/s)
   })
 })

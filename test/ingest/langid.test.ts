@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { compareDetectors, contentWords, contradictsLanguage, detectLanguage } from "../../src/data/langid.ts"
-import { LANGID_PROBE } from "../../src/data/langid-probe.ts"
+import { contentWords, contradictsLanguage, detectLanguage } from "../../src/data/langid.ts"
+import { compareDetectors, LANGID_PROBE } from "../../src/data/langid-probe.ts"
 
 describe("language identification", () => {
   it.each([
