@@ -28,7 +28,10 @@ const lookup = (lex: Lexicon, word: string): ReadonlyArray<Translation> | undefi
 
 // Words after which English puts a verb ("to steal", "can hack") or a noun ("the process").
 const BEFORE_VERB = new Set(["to", "can", "could", "will", "would", "should", "must", "may", "might", "i", "you", "we", "they", "please", "not", "don't", "never"])
-const BEFORE_NOUN = new Set(["a", "an", "the", "my", "your", "his", "her", "its", "our", "their", "this", "that", "these", "those", "of", "some", "any"])
+const BEFORE_NOUN = new Set([
+  "a", "an", "the", "my", "your", "his", "her", "its", "our", "their", "this", "that", "these", "those", "of", "some", "any",
+  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "many", "few", "several", "more", "most"
+])
 
 /** Part of speech the context asks for: a sentence-initial word is an imperative (instructions). */
 export const expectedPos = (previousWord: string | undefined): Pos => {

@@ -27,6 +27,8 @@ export const synonymsOf = (th: Thesaurus, word: string, lang: MythesLang): Array
   for (const raw of meanings[0]) {
     const s = raw.replace(/\s*\(Hauptform\)/g, "").trim()
     if (/[()\s]/.test(s) || !/^\p{L}[\p{L}'-]*$/u.test(s) || s.toLowerCase() === lower) continue
+    // WordNet lists Roman numerals as synonyms of number words ("three" ~ "iii").
+    if (/^[ivxlcdm]+$/i.test(s) && !/^[ivxlcdm]+$/i.test(word)) continue
     // German: nouns are capitalised, so the capital must match or the part of speech differs.
     if (lang === "de" && (s[0] === s[0].toUpperCase()) !== (word[0] === word[0].toUpperCase())) continue
     if (!out.includes(s)) out.push(s)
