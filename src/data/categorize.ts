@@ -3,8 +3,8 @@
  *
  * Decisions (also written into datasets/README.md):
  * - Hate, abusive, offensive, insulting and toxic posts all map to C9. The taxonomy has no
- *   separate "toxicity/profanity" label, and C9 is where the benchmarks put harassment
- *   (OpenAI's H, HR and H2 all land in C9). Rows their source calls non-offensive —
+ *   separate "toxicity/profanity" label, and the usual mapping of OpenAI's moderation
+ *   categories puts hate and harassment (H, H2, HR) into C9. Rows their source calls non-offensive —
  *   including OffendES "NOE" (expletive but not offensive) — stay safe.
  * - Harmful requests whose source gives a category use a fixed table below. Broad or
  *   missing categories ("illegal", "harmful", AdvBench, MaliciousInstruct, ...) use the
