@@ -20,6 +20,12 @@ export interface PolicyShape {
   readonly heads: ReadonlyArray<HeadSpec>
 }
 
+/**
+ * Extra per-row feasibility (e.g. a translation route that does not exist from the seed's
+ * language): allowed choices of head `head` for row `row`, given the earlier heads' choices.
+ */
+export type RowMask = (row: number, head: number, prev: ReadonlyArray<number>) => ReadonlyArray<boolean> | null
+
 /** One action: a choice index per head, in head order. */
 export type Action = ReadonlyArray<number>
 
@@ -84,21 +90,33 @@ export class Policy {
     return this.shape.heads.map((hd) => tf.add(tf.matMul(h, v(`head/${hd.name}/w`)), v(`head/${hd.name}/b`)) as tf.Tensor2D)
   }
 
+  /** Allowed choices of head `h` for one row, from `maskedBy` and the caller's row mask (null = all). */
+  private allowed(h: number, row: number, prev: ReadonlyArray<number>, rowMask?: RowMask): ReadonlyArray<boolean> | null {
+    const hd = this.shape.heads[h]
+    let allowed: ReadonlyArray<boolean> | null = null
+    if (hd.maskedBy) {
+      const src = this.shape.heads.findIndex((x) => x.name === hd.maskedBy!.head)
+      allowed = hd.maskedBy.allowed[prev[src]]
+    }
+    const extra = rowMask?.(row, h, prev) ?? null
+    if (extra) allowed = allowed ? allowed.map((ok, j) => ok && extra[j]) : extra
+    return allowed
+  }
+
   /** Per-row masks (1 allowed / 0 not) for each head, given the actions of earlier heads. */
-  private masks(actions: ReadonlyArray<Action>): Array<tf.Tensor2D | null> {
-    return this.shape.heads.map((hd) => {
-      if (!hd.maskedBy) return null
-      const src = this.shape.heads.findIndex((h) => h.name === hd.maskedBy!.head)
-      const rows = actions.map((a) => hd.maskedBy!.allowed[a[src]].map((ok) => (ok ? 1 : 0)))
-      return tf.tensor2d(rows, [actions.length, hd.size])
+  private masks(actions: ReadonlyArray<Action>, rowMask?: RowMask): Array<tf.Tensor2D | null> {
+    return this.shape.heads.map((hd, h) => {
+      const rows = actions.map((a, r) => this.allowed(h, r, a, rowMask))
+      if (rows.every((m) => m === null)) return null
+      return tf.tensor2d(rows.map((m) => (m ? m.map((ok) => (ok ? 1 : 0)) : new Array(hd.size).fill(1))), [actions.length, hd.size])
     })
   }
 
   /** log π(a | x) for each row: Σ_heads log-softmax(masked logits)[a_h]. Differentiable. */
-  logProb(x: tf.Tensor2D, actions: ReadonlyArray<Action>, temperature = 1): tf.Tensor1D {
+  logProb(x: tf.Tensor2D, actions: ReadonlyArray<Action>, temperature = 1, rowMask?: RowMask): tf.Tensor1D {
     return tf.tidy(() => {
       const logits = this.logits(x)
-      const masks = this.masks(actions)
+      const masks = this.masks(actions, rowMask)
       let total: tf.Tensor1D = tf.zeros([actions.length])
       this.shape.heads.forEach((hd, i) => {
         let l = tf.div(logits[i], temperature) as tf.Tensor2D
@@ -113,18 +131,15 @@ export class Policy {
   }
 
   /** Sample one action per row, head by head (masks follow earlier choices). Seeded. */
-  sample(x: tf.Tensor2D, rng: Rng, temperature = 1): Array<Array<number>> {
+  sample(x: tf.Tensor2D, rng: Rng, temperature = 1, rowMask?: RowMask): Array<Array<number>> {
     const probs = tf.tidy(() => this.logits(x).map((l) => tf.softmax(tf.div(l, temperature)).arraySync() as number[][]))
     const n = x.shape[0]
     const out: Array<Array<number>> = Array.from({ length: n }, () => [])
     for (let r = 0; r < n; r++) {
-      this.shape.heads.forEach((hd, i) => {
-        let p = probs[i][r]
-        if (hd.maskedBy) {
-          const src = this.shape.heads.findIndex((h) => h.name === hd.maskedBy!.head)
-          const allowed = hd.maskedBy.allowed[out[r][src]]
-          p = p.map((v, j) => (allowed[j] ? v : 0))
-        }
+      this.shape.heads.forEach((_hd, h) => {
+        const allowed = this.allowed(h, r, out[r], rowMask)
+        const p = allowed ? probs[h][r].map((v, j) => (allowed[j] ? v : 0)) : probs[h][r]
+        if (allowed && !allowed.some(Boolean)) throw new Error(`policy: no allowed choice for head ${this.shape.heads[h].name} (row ${r})`)
         out[r].push(rng.categorical(p))
       })
     }

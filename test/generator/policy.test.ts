@@ -49,3 +49,17 @@ describe("Policy", () => {
     expect(a).toEqual(b)
   })
 })
+
+describe("Policy row masks", () => {
+  it("combine with head masks in both sampling and log-probs", () => {
+    const p = Policy.init(shape, new Rng(5))
+    const x = tf.tensor2d([[0.2, 0.1, -0.4, 0.3], [0.2, 0.1, -0.4, 0.3]])
+    // row 0 may not use program 0; row 1 is unconstrained
+    const rowMask = (row: number, head: number) => (row === 0 && head === 1 ? [false, true, true] : null)
+    const samples = Array.from({ length: 50 }, (_, i) => p.sample(x, new Rng(100 + i), 1, rowMask))
+    expect(samples.every((s) => s[0][1] !== 0)).toBe(true)
+    const all = [[0, 1], [1, 1], [1, 2]]
+    const total = all.reduce((s, a) => s + Math.exp(p.logProb(x.slice([0, 0], [1, 4]), [a], 1, rowMask).dataSync()[0]), 0)
+    expect(total).toBeCloseTo(1, 5)
+  })
+})
