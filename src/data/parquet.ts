@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { FileError, RowDecodeError } from "./errors.ts"
 
 /** Column types the project writes. Plain standard Parquet only. */
-export type ColumnType = "utf8" | "utf8?" | "bool" | "int32" | "float64" | "list<utf8>" | "list<utf8>?"
+export type ColumnType = "utf8" | "utf8?" | "bool" | "int32" | "float64" | "float64?" | "list<utf8>" | "list<utf8>?"
 
 export type ColumnSpec<Row> = { readonly [K in keyof Row]?: ColumnType }
 
@@ -24,6 +24,7 @@ const arrowType = (t: ColumnType): arrow.DataType => {
     case "int32":
       return new arrow.Int32()
     case "float64":
+    case "float64?":
       return new arrow.Float64()
     case "list<utf8>":
     case "list<utf8>?":
@@ -32,14 +33,14 @@ const arrowType = (t: ColumnType): arrow.DataType => {
 }
 
 /** Build an Arrow table from plain rows, with explicit column types (no inference surprises). */
-export const rowsToTable = <Row extends Record<string, unknown>>(
+export const rowsToTable = <Row extends object>(
   rows: ReadonlyArray<Row>,
   columns: ColumnSpec<Row>
 ): arrow.Table => {
   const vectors: Record<string, arrow.Vector> = {}
   for (const [name, type] of Object.entries(columns) as Array<[string, ColumnType]>) {
     const values = rows.map((r) => {
-      const v = r[name]
+      const v = (r as Record<string, unknown>)[name]
       return Array.isArray(v) ? [...v] : v
     })
     vectors[name] = arrow.vectorFromArray(values, arrowType(type))

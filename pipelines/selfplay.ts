@@ -1,0 +1,89 @@
+/**
+ * The main job: the DuoGuard two-player game on the committed data.
+ *
+ *   npx tsx pipelines/selfplay.ts                 # default run → runs/default/
+ *   npx tsx pipelines/selfplay.ts --quick         # a few minutes, for tests and a first look
+ *   npx tsx pipelines/selfplay.ts --ablation en   # seed languages En only (also en-fr, all)
+ *   npx tsx pipelines/selfplay.ts --set iterations=3 --set dpo.beta=0.5
+ *   npx tsx pipelines/selfplay.ts --ship          # also copy the final guard to models/default
+ *
+ * Rerunning the same command resumes: finished stages are skipped (runs/<id>/iter-<t>/*.done.json).
+ */
+import { Command, Options } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Layer, Option } from "effect"
+import * as path from "node:path"
+import { ABLATION_SEED_LANGUAGES, DEFAULT_SELFPLAY, QUICK_SELFPLAY, SelfPlayConfig } from "../src/game/config.ts"
+import { Game, GameLive } from "../src/game/context.ts"
+import { writeRunReport, shipGuard, writeRunManifest } from "../src/game/report.ts"
+import * as S from "../src/game/stages.ts"
+import { BackendLive } from "../src/runtime/backend.ts"
+import { loadConfig } from "../src/runtime/config.ts"
+import { ProgressLive } from "../src/runtime/progress.ts"
+import { SeedLive } from "../src/runtime/seed.ts"
+
+const repoRoot = path.resolve(import.meta.dirname, "..")
+
+/** Iteration 0: the seed-only guard, and the generator's starting policy. */
+const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(Effect.zipRight(S.evaluate(0)))
+
+/** One round of the game: the generator plays against guard_{t-1}, then the guard retrains. */
+const iteration = (t: number) =>
+  Effect.gen(function* () {
+    const seeds = yield* S.sampleSeeds(t)
+    const proposals = yield* S.generate(t, seeds)
+    const candidates = yield* S.filter(t, proposals)
+    const judged = yield* S.judge(t, candidates) // guard_{t-1}: chosen = fooled it, rejected = did not
+    yield* S.dpo(t, seeds, judged) // π_{t-1} → π_t
+    yield* S.foolingRates(t) // π_t vs π_{t-1} on fresh seeds, same guard
+    yield* S.synthesize(t, judged) // the misclassified proposals join the training data
+    yield* S.trainGuardStage(t) // guard_t, from scratch on seed ∪ synthetic_1..t
+    return yield* S.evaluate(t)
+  })
+
+const selfPlay = Effect.gen(function* () {
+  const { config } = yield* Game
+  yield* writeRunManifest
+  yield* iterationZero
+  for (let t = 1; t <= config.iterations; t++) yield* iteration(t)
+  return yield* writeRunReport
+})
+
+// ─── command line ─────────────────────────────────────────────────────────────────────────
+
+const quick = Options.boolean("quick").pipe(Options.withDescription("small preset: runs end to end in a few minutes"))
+const ablation = Options.choice("ablation", Object.keys(ABLATION_SEED_LANGUAGES)).pipe(
+  Options.withDescription("the paper's seed-language ablation (Figure 5 / Table 3): en, en-fr or all"),
+  Options.optional
+)
+const configFile = Options.file("config").pipe(Options.withDescription("JSON config file (see src/game/config.ts)"), Options.optional)
+const set = Options.text("set").pipe(Options.withDescription("override a config value, e.g. --set iterations=3"), Options.repeated)
+const ship = Options.boolean("ship").pipe(Options.withDescription("copy the final guard to models/default"))
+
+const command = Command.make("selfplay", { quick, ablation, configFile, set, ship }, (args) =>
+  Effect.gen(function* () {
+    const preset = args.quick ? QUICK_SELFPLAY : DEFAULT_SELFPLAY
+    const langs = Option.map(args.ablation, (a) => ({ runId: `${preset.runId}-seed-${a}`, seedLanguages: ABLATION_SEED_LANGUAGES[a] }))
+    const defaults = { ...preset, ...Option.getOrElse(langs, () => ({})) }
+    const config = yield* loadConfig(SelfPlayConfig, defaults, { file: Option.getOrUndefined(args.configFile), overrides: args.set })
+    const paths = {
+      repoRoot,
+      seedFile: path.join(repoRoot, "datasets/seed.parquet"),
+      benchmarksFile: path.join(repoRoot, "datasets/benchmarks.parquet"),
+      runDir: path.join(repoRoot, "runs", config.runId)
+    }
+    const layers = Layer.mergeAll(GameLive(config, paths), SeedLive(config.seed), BackendLive(), ProgressLive)
+    const report = yield* selfPlay.pipe(
+      Effect.zipLeft(args.ship ? shipGuard(path.join(repoRoot, "models/default")) : Effect.void),
+      Effect.provide(layers)
+    )
+    yield* Console.log(report)
+  })
+)
+
+const cli = Command.run(command, { name: "selfplay", version: "0.1.0" })
+cli(process.argv).pipe(
+  Effect.tapErrorCause((cause) => Console.error(`selfplay failed: ${cause}`)),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true })
+)

@@ -1,0 +1,82 @@
+/**
+ * The self-play run's configuration: one Schema, a default (the main job), a `--quick`
+ * preset for tests, and the paper's seed-language ablation (Figure 5 / Table 3).
+ */
+import { Schema } from "effect"
+import { BenchmarkLang } from "../../schemas/index.ts"
+import { TrainConfig, DEFAULT_TRAIN_CONFIG } from "../guard/config.ts"
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+const Positive = Schema.Number.pipe(Schema.positive())
+
+export const SelfPlayConfig = Schema.Struct({
+  /** Folder name under runs/. */
+  runId: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9._-]+$/)),
+  /** The root seed: every random stream of the run derives from it. */
+  seed: Schema.Int,
+  /** Self-play iterations after iteration 0 (the seed-only guard). The paper used 2. */
+  iterations: PositiveInt,
+  /** Languages of the seed rows the game may start from, and that the guard trains on. */
+  seedLanguages: Schema.Array(BenchmarkLang).pipe(Schema.minItems(1)),
+  /** Seeds sampled per iteration (stratified by language × label × category). */
+  seedsPerIteration: PositiveInt,
+  /** Proposals per seed (the paper: 8). */
+  proposalsPerSeed: PositiveInt,
+  /** Seeds of the fresh sample on which reference and updated policies are compared. */
+  foolingSeeds: PositiveInt,
+  /** Sampling temperature of the policy. */
+  temperature: Positive,
+  policy: Schema.Struct({ hidden: PositiveInt }),
+  dpo: Schema.Struct({
+    beta: Positive,
+    alpha: Schema.Number.pipe(Schema.nonNegative()),
+    learningRate: Positive,
+    epochs: PositiveInt,
+    batchSize: PositiveInt,
+    maxPairsPerSeed: PositiveInt
+  }),
+  /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
+  maxSeedTrainRows: Schema.NullOr(PositiveInt),
+  guard: TrainConfig,
+  /** OpenAI-compatible endpoint for the optional llm-rewrite operator (null = off). */
+  llmUrl: Schema.NullOr(Schema.String)
+})
+export type SelfPlayConfig = typeof SelfPlayConfig.Type
+export type SelfPlayConfigEncoded = typeof SelfPlayConfig.Encoded
+
+export const DEFAULT_SELFPLAY: SelfPlayConfigEncoded = {
+  runId: "default",
+  seed: 20250207,
+  iterations: 2,
+  seedLanguages: ["en", "fr", "de", "es"],
+  seedsPerIteration: 2500,
+  proposalsPerSeed: 8,
+  foolingSeeds: 600,
+  temperature: 1,
+  policy: { hidden: 64 },
+  // β larger than the paper's 0.01 (an 8B LLM's sequence log-probs span hundreds of nats; this
+  // policy's span a few), α = the paper's RPO weight.
+  dpo: { beta: 1, alpha: 0.4, learningRate: 0.01, epochs: 4, batchSize: 256, maxPairsPerSeed: 4 },
+  maxSeedTrainRows: null,
+  guard: DEFAULT_TRAIN_CONFIG,
+  llmUrl: null
+}
+
+/** End to end in a few minutes: for tests and a first look. */
+export const QUICK_SELFPLAY: SelfPlayConfigEncoded = {
+  ...DEFAULT_SELFPLAY,
+  runId: "quick",
+  iterations: 1,
+  seedsPerIteration: 150,
+  proposalsPerSeed: 4,
+  foolingSeeds: 100,
+  maxSeedTrainRows: 6000,
+  guard: { ...DEFAULT_TRAIN_CONFIG, maxEpochs: 1, features: { ...DEFAULT_TRAIN_CONFIG.features, buckets: 1 << 14 } }
+}
+
+/** The paper's seed-language ablation: which seed languages the game starts from. */
+export const ABLATION_SEED_LANGUAGES: Readonly<Record<string, ReadonlyArray<"en" | "fr" | "de" | "es">>> = {
+  "en": ["en"],
+  "en-fr": ["en", "fr"],
+  "all": ["en", "fr", "de", "es"]
+}

@@ -1,0 +1,77 @@
+/**
+ * The Game service: what every stage of a run reads — the configuration, the seed table, the
+ * operators, the contamination index — loaded once per run and provided as a Layer.
+ */
+import { Context, Effect, Layer } from "effect"
+import * as path from "node:path"
+import { BENCHMARK_LANGUAGES, Example, type Lang } from "../../schemas/index.ts"
+import { contaminationIndexFromFile, type ContaminationIndex } from "../data/contamination.ts"
+import { readRows } from "../data/parquet.ts"
+import { stratifiedSample } from "../data/sample.ts"
+import { makeOperators, type Registry } from "../generator/operators/index.ts"
+import { Rng } from "../runtime/rng.ts"
+import type { SelfPlayConfig } from "./config.ts"
+
+export interface GamePaths {
+  readonly repoRoot: string
+  readonly seedFile: string
+  readonly benchmarksFile: string
+  /** runs/<run-id> */
+  readonly runDir: string
+}
+
+export interface GameService {
+  readonly config: SelfPlayConfig
+  readonly paths: GamePaths
+  /** Seed rows the guard trains on (train split), after the seed-language choice and the cap. */
+  readonly seedTrain: ReadonlyArray<Example>
+  /** Seed validation rows: early stopping and calibration, never benchmarks. */
+  readonly seedValidation: ReadonlyArray<Example>
+  /** Seed rows the generator may start from. */
+  readonly generationPool: ReadonlyArray<Example>
+  readonly seedById: ReadonlyMap<string, Example>
+  readonly registry: Registry
+  /** Used only to drop generated texts that equal benchmark texts; never to select or tune. */
+  readonly contamination: ContaminationIndex
+  readonly iterDir: (t: number) => string
+}
+
+export class Game extends Context.Tag("duoguard/Game")<Game, GameService>() {}
+
+/**
+ * In the seed-language ablation a benchmark language not in `seedLanguages` is left out of the
+ * guard's seed data too (the paper's "seed languages En only" starts from English alone).
+ */
+const usesLanguage = (config: SelfPlayConfig, lang: Lang) =>
+  !(BENCHMARK_LANGUAGES as ReadonlyArray<string>).includes(lang) || (config.seedLanguages as ReadonlyArray<string>).includes(lang)
+
+export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
+  Layer.scoped(
+    Game,
+    Effect.gen(function* () {
+      const all = yield* readRows(Example, paths.seedFile)
+      const kept = all.filter((r) => usesLanguage(config, r.lang))
+      let seedTrain = kept.filter((r) => r.split === "train")
+      if (config.maxSeedTrainRows !== null && seedTrain.length > config.maxSeedTrainRows) {
+        // Stratified, so a capped run still sees every (language, label) group.
+        seedTrain = stratifiedSample(seedTrain, config.maxSeedTrainRows, (r) => `${r.lang}|${r.unsafe}|${r.source}`,
+          new Rng(config.seed).child("cap-seed-train"))
+        seedTrain.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      }
+      const seedValidation = kept.filter((r) => r.split === "validation")
+      const generationPool = seedTrain.filter((r) => (config.seedLanguages as ReadonlyArray<string>).includes(r.lang))
+      const registry = yield* makeOperators({ llm: config.llmUrl ? { url: config.llmUrl } : undefined })
+      const contamination = yield* contaminationIndexFromFile(paths.benchmarksFile)
+      return {
+        config,
+        paths,
+        seedTrain,
+        seedValidation,
+        generationPool,
+        seedById: new Map(all.map((r) => [r.id, r])),
+        registry,
+        contamination,
+        iterDir: (t: number) => path.join(paths.runDir, `iter-${t}`)
+      } satisfies GameService
+    })
+  )

@@ -1,0 +1,145 @@
+/**
+ * Proposals: the generator's rewrites of seed examples. Sampling actions from the policy,
+ * running the programs through the operators (batched per operator and params), and labelling
+ * each rewrite from the seed's label and the operators' label effects.
+ */
+import * as tf from "@tensorflow/tfjs"
+import { Effect } from "effect"
+import type { CategoryId, Example, Lang } from "../../schemas/index.ts"
+import type { ColumnSpec } from "../data/parquet.ts"
+import { applyGrouped, applyLabels, OperatorError, type Registry, type RewriteRequest } from "../generator/operators/index.ts"
+import type { Policy } from "../generator/policy.ts"
+import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
+import type { Rng } from "../runtime/rng.ts"
+import { decodeAction, feasibility } from "./programs.ts"
+
+export interface ProposalRow {
+  readonly id: string
+  readonly seed_id: string
+  readonly iteration: number
+  /** Index of this proposal among its seed's proposals. */
+  readonly k: number
+  readonly a_target: number
+  readonly a_route: number
+  readonly a_frame: number
+  readonly a_surface: number
+  readonly program: string
+  readonly seed_lang: string
+  readonly lang: string
+  /** null when an operator could not rewrite the text. */
+  readonly text: string | null
+  readonly unsafe: boolean
+  readonly categories: ReadonlyArray<CategoryId>
+  readonly untranslated: number | null
+  readonly code_mixed: boolean
+  /** "ok", or "failed:<operator>" */
+  readonly status: string
+}
+
+export const PROPOSAL_COLUMNS: ColumnSpec<ProposalRow> = {
+  id: "utf8",
+  seed_id: "utf8",
+  iteration: "int32",
+  k: "int32",
+  a_target: "int32",
+  a_route: "int32",
+  a_frame: "int32",
+  a_surface: "int32",
+  program: "utf8",
+  seed_lang: "utf8",
+  lang: "utf8",
+  text: "utf8?",
+  unsafe: "bool",
+  categories: "list<utf8>",
+  untranslated: "float64?",
+  code_mixed: "bool",
+  status: "utf8"
+}
+
+export const actionOf = (p: ProposalRow): Array<number> => [p.a_target, p.a_route, p.a_frame, p.a_surface]
+
+/** Sample `perSeed` actions for each seed (rows seed-major: seed i's k-th action at i·perSeed + k). */
+export const sampleActions = (
+  policy: Policy,
+  registry: Registry,
+  seeds: ReadonlyArray<Example>,
+  perSeed: number,
+  temperature: number,
+  rng: Rng
+): Array<Array<number>> => {
+  const repeated = seeds.flatMap((s) => Array.from({ length: perSeed }, () => s))
+  const mask = feasibility(registry, repeated.map((s) => s.lang))
+  const x = tf.tensor2d(seedFeatureMatrix(repeated), [repeated.length, SEED_FEATURE_DIM])
+  try {
+    return policy.sample(x, rng, temperature, mask)
+  } finally {
+    x.dispose()
+  }
+}
+
+/** Run the programs of `actions` on their seeds; one ProposalRow per action. */
+export const runPrograms = (
+  registry: Registry,
+  seeds: ReadonlyArray<Example>,
+  actions: ReadonlyArray<ReadonlyArray<number>>,
+  perSeed: number,
+  iteration: number,
+  rng: Rng
+): Effect.Effect<Array<ProposalRow>, OperatorError> =>
+  Effect.gen(function* () {
+    const programs = actions.map(decodeAction)
+    const seedOf = (i: number) => seeds[Math.floor(i / perSeed)]
+    const text: Array<string | null> = actions.map((_, i) => seedOf(i).text)
+    const lang: Array<Lang> = actions.map((_, i) => seedOf(i).lang)
+    const untranslated: Array<number | null> = actions.map(() => null)
+    const codeMixed: Array<boolean> = actions.map(() => false)
+    const status: Array<string> = actions.map(() => "ok")
+    // Step s of every program in one grouped call: operator start-up is paid once per group.
+    for (let s = 0; s < 3; s++) {
+      const live = programs.map((p, i) => (text[i] !== null && p.steps[s] ? i : -1)).filter((i) => i >= 0)
+      if (live.length === 0) break
+      const requests: Array<RewriteRequest> = live.map((i) => ({
+        operator: programs[i].steps[s].operator,
+        params: programs[i].steps[s].params,
+        input: { text: text[i]!, lang: lang[i] }
+      }))
+      const out = yield* applyGrouped(registry, requests, rng.child(`step:${s}`))
+      live.forEach((i, j) => {
+        const o = out[j]
+        if (o === null) {
+          text[i] = null
+          status[i] = `failed:${programs[i].steps[s].operator}`
+          return
+        }
+        text[i] = o.text
+        lang[i] = o.lang
+        if (o.untranslated !== undefined) untranslated[i] = Math.max(untranslated[i] ?? 0, o.untranslated)
+        if (o.codeMixed) codeMixed[i] = true
+      })
+    }
+    return actions.map((a, i) => {
+      const seed = seedOf(i)
+      const k = i % perSeed
+      const effects = programs[i].steps.map((st) => registry.get(st.operator)!.label(st.params))
+      const label = applyLabels(effects, { unsafe: seed.unsafe, categories: seed.categories })
+      return {
+        id: `${seed.id}.t${iteration}.k${k}`,
+        seed_id: seed.id,
+        iteration,
+        k,
+        a_target: a[0],
+        a_route: a[1],
+        a_frame: a[2],
+        a_surface: a[3],
+        program: programs[i].name,
+        seed_lang: seed.lang,
+        lang: lang[i],
+        text: text[i],
+        unsafe: label.unsafe,
+        categories: label.categories,
+        untranslated: untranslated[i],
+        code_mixed: codeMixed[i],
+        status: status[i]
+      }
+    })
+  })

@@ -1,0 +1,199 @@
+/**
+ * The run report: how the game got the guard where it is. Reads what the stages wrote and
+ * renders Markdown + SVG into runs/<id>/report/: Table 1 per iteration, Figure 7a (avg F1 per
+ * language vs iteration), Figure 7b (language mix of the synthetic data), the generator's
+ * fooling rate before/after each DPO step, filter statistics, and seed-only vs self-play.
+ * Figure 9 (error probability histograms) is in each iteration's eval/ folder.
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { createRequire } from "node:module"
+import { BENCHMARK_LANGUAGES, BENCHMARKS, Example, type RunManifest } from "../../schemas/index.ts"
+import { readRows, writeFileAtomic } from "../data/parquet.ts"
+import { avgF1VsIterationSpec, langLabel, benchmarkLabel } from "../eval/charts.ts"
+import { readTable1Json } from "../eval/report.ts"
+import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
+import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
+import { Game } from "./context.ts"
+import { sha256File, stableJson } from "./stage.ts"
+
+const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1))
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
+  [`| ${header.join(" | ")} |`, `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
+const readJson = <T>(file: string): T | null => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : null)
+
+const packageVersion = (name: string): string => {
+  try {
+    const req = createRequire(import.meta.url)
+    return (JSON.parse(fs.readFileSync(req.resolve(`${name}/package.json`), "utf8")) as { version: string }).version
+  } catch {
+    return "unknown"
+  }
+}
+
+/** runs/<id>/manifest.json: config, seed, package versions and input hashes. No timestamps: same run, same bytes. */
+export const writeRunManifest = Effect.gen(function* () {
+  const game = yield* Game
+  const rel = (f: string) => path.relative(game.paths.repoRoot, f)
+  const manifest: RunManifest = {
+    kind: "selfplay",
+    createdBy: "pipelines/selfplay.ts",
+    seed: game.config.seed,
+    config: JSON.parse(stableJson(game.config)),
+    inputs: [game.paths.seedFile, game.paths.benchmarksFile].map((f) => ({ path: rel(f), sha256: sha256File(f) })),
+    outputs: [],
+    packages: Object.fromEntries(
+      ["effect", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm", "apache-arrow", "parquet-wasm", "eld"].map((n) => [n, packageVersion(n)])
+    )
+  }
+  yield* writeFileAtomic(path.join(game.paths.runDir, "manifest.json"), `${JSON.stringify({ ...manifest, node: process.versions.node }, null, 2)}\n`)
+})
+
+interface Fooling {
+  readonly reference: { readonly kept: number; readonly fooled: number; readonly rate: number }
+  readonly updated: { readonly kept: number; readonly fooled: number; readonly rate: number }
+}
+
+export const writeRunReport = Effect.gen(function* () {
+  const game = yield* Game
+  const { config } = game
+  const outDir = path.join(game.paths.runDir, "report")
+  const iters = Array.from({ length: config.iterations + 1 }, (_, t) => t)
+  const tables: Array<Table1Result> = []
+  for (const t of iters) tables.push(yield* readTable1Json(path.join(game.iterDir(t), "eval", "table1.json")))
+  const synthetic: Array<Array<Example>> = [[]]
+  for (const t of iters.slice(1)) synthetic.push(yield* readRows(Example, path.join(game.iterDir(t), "synthetic.parquet")))
+
+  // Figure 7a
+  const points = iters.flatMap((t) =>
+    BENCHMARK_LANGUAGES.map((lang) => ({ iteration: t, lang, avgF1: 100 * (averageOf(tables[t].ours, lang)?.avgF1 ?? NaN) }))
+  )
+  const flagAll = BENCHMARK_LANGUAGES.map((lang) => ({ lang, avgF1: 100 * (averageOf(tables[0].flagEverything, lang)?.avgF1 ?? NaN), label: "flag-everything" }))
+  // Figure 7b
+  const mix = iters.slice(1).flatMap((t) => {
+    const counts = new Map<string, number>()
+    for (const r of synthetic[t]) counts.set(r.lang, (counts.get(r.lang) ?? 0) + 1)
+    return [...counts].map(([lang, n]) => ({ iteration: t, lang: langLabel(lang), share: n / synthetic[t].length, n }))
+  })
+  const mixSpec: VegaLiteSpec = {
+    title: "Figure 7b: language mix of the synthetic training data",
+    width: 320,
+    height: 220,
+    data: { values: mix },
+    mark: "bar",
+    encoding: {
+      x: { field: "iteration", type: "ordinal" },
+      y: { field: "share", type: "quantitative", stack: "normalize", axis: { format: "%" }, title: "share of synthetic rows" },
+      color: { field: "lang", type: "nominal", title: "language" },
+      tooltip: [{ field: "lang" }, { field: "n" }]
+    }
+  } as VegaLiteSpec
+  // Fooling rates
+  const fooling = iters.slice(1).map((t) => readJson<Fooling>(path.join(game.iterDir(t), "fooling.json")))
+  const foolingSpec: VegaLiteSpec = {
+    title: "Generator fooling rate on a fresh sample (same guard)",
+    width: 320,
+    height: 220,
+    data: {
+      values: fooling.flatMap((f, i) =>
+        f ? [{ iteration: i + 1, policy: "reference π(t-1)", rate: f.reference.rate }, { iteration: i + 1, policy: "after DPO π(t)", rate: f.updated.rate }] : []
+      )
+    },
+    mark: "bar",
+    encoding: {
+      x: { field: "iteration", type: "ordinal" },
+      xOffset: { field: "policy" },
+      y: { field: "rate", type: "quantitative", axis: { format: "%" }, title: "proposals that fool the guard" },
+      color: { field: "policy", type: "nominal" }
+    }
+  } as VegaLiteSpec
+  const charts: Record<string, VegaLiteSpec> = {
+    "figure7a_avg_f1_vs_iteration.svg": avgF1VsIterationSpec(points, "Figure 7a: six-benchmark average F1 per language", flagAll),
+    "figure7b_synthetic_language_mix.svg": mixSpec,
+    "fooling_rate.svg": foolingSpec
+  }
+  for (const [file, spec] of Object.entries(charts)) yield* writeFileAtomic(path.join(outDir, file), yield* Effect.promise(() => renderSvg(spec)))
+
+  const last = config.iterations
+  const avgRow = (name: string, r: Table1Result) => [name, ...BENCHMARK_LANGUAGES.map((l) => pct(averageOf(r.ours, l)?.avgF1))]
+  const nonEnglishMean = (r: Table1Result) =>
+    (["fr", "de", "es"] as const).reduce((s, l) => s + (averageOf(r.ours, l)?.avgF1 ?? NaN), 0) / 3
+  const totalSynthetic = synthetic.reduce((s, x) => s + x.length, 0)
+  const nonEnglishSynthetic = synthetic.reduce((s, x) => s + x.filter((r) => r.lang !== "en").length, 0)
+  const filterRows = iters.slice(1).map((t) => [t, readJson<Record<string, number>>(path.join(game.iterDir(t), "filter.json")) ?? {}] as const)
+  const reasons = [...new Set(filterRows.flatMap(([, f]) => Object.keys(f)))].sort()
+  const dpoRows = iters.slice(1).map((t) => [t, readJson<{ pairs: number; lossFirstEpoch: number; lossLastEpoch: number; rewardAccuracy: number }>(path.join(game.iterDir(t), "dpo.json"))] as const)
+
+  const md = [
+    `# Self-play run \`${config.runId}\``,
+    "",
+    `Seed ${config.seed}; ${config.iterations} iteration(s) after the seed-only guard; seed languages ${config.seedLanguages.join(", ")};`,
+    `${config.seedsPerIteration} seeds × ${config.proposalsPerSeed} proposals per iteration. Benchmarks are scored after each`,
+    "iteration and used for nothing else. Config and input hashes: `../manifest.json`.",
+    "",
+    "## Six-benchmark average F1 (%) per iteration",
+    "",
+    table(["guard", ...BENCHMARK_LANGUAGES.map(langLabel)], [
+      ...iters.map((t) => avgRow(t === 0 ? "iteration 0 (seed only)" : `iteration ${t}`, tables[t])),
+      ["flag-everything", ...BENCHMARK_LANGUAGES.map((l) => pct(averageOf(tables[0].flagEverything, l)?.avgF1))]
+    ]),
+    "",
+    `Mean over Fr/De/Es: ${pct(nonEnglishMean(tables[0]))} at iteration 0 → ${pct(nonEnglishMean(tables[last]))} at iteration ${last}` +
+      ` (${((nonEnglishMean(tables[last]) - nonEnglishMean(tables[0])) * 100).toFixed(1)} points).`,
+    "",
+    "![Figure 7a](figure7a_avg_f1_vs_iteration.svg)",
+    "",
+    "## Seed-only vs self-play, per benchmark (F1 %, iteration 0 → last)",
+    "",
+    table(["benchmark", ...BENCHMARK_LANGUAGES.map(langLabel)], BENCHMARKS.map((b) => [
+      benchmarkLabel(b),
+      ...BENCHMARK_LANGUAGES.map((l) => `${pct(cellOf(tables[0].ours, b, l)?.f1)} → ${pct(cellOf(tables[last].ours, b, l)?.f1)}`)
+    ])),
+    "",
+    "Full Table 1 (precision, recall, FPR, AUPRC, flag-everything, paper rows) and Figure 9 per iteration:",
+    ...iters.map((t) => `[iteration ${t}](../iter-${t}/eval/table1.md)`).map((l) => `- ${l}`),
+    "",
+    "## The generator",
+    "",
+    table(["iteration", "fooling rate π(t-1)", "fooling rate π(t) after DPO", "kept proposals (ref / new)", "DPO pairs", "DPO loss first → last epoch", "reward accuracy"],
+      iters.slice(1).map((t) => {
+        const f = fooling[t - 1]
+        const d = dpoRows[t - 1][1]
+        return [String(t), pct(f?.reference.rate), pct(f?.updated.rate), f ? `${f.reference.kept} / ${f.updated.kept}` : "–",
+          String(d?.pairs ?? "–"), d ? `${d.lossFirstEpoch.toFixed(3)} → ${d.lossLastEpoch.toFixed(3)}` : "–", pct(d?.rewardAccuracy)]
+      })),
+    "",
+    "![fooling rate](fooling_rate.svg)",
+    "",
+    `Synthetic rows added to the guard's training data: ${totalSynthetic} (${pct(nonEnglishSynthetic / Math.max(1, totalSynthetic))} % non-English).`,
+    "",
+    "![Figure 7b](figure7b_synthetic_language_mix.svg)",
+    "",
+    "## Filter statistics (proposals per reason)",
+    "",
+    table(["reason", ...filterRows.map(([t]) => `iteration ${t}`)], reasons.map((r) => [r, ...filterRows.map(([, f]) => String(f[r] ?? 0))])),
+    ""
+  ].join("\n")
+  yield* writeFileAtomic(path.join(outDir, "report.md"), md)
+  return md
+})
+
+/** Copy the run's final guard to models/default (atomically), its manifest naming the run. */
+export const shipGuard = (target: string) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const from = path.join(game.iterDir(game.config.iterations), "guard")
+    yield* Effect.sync(() => {
+      const tmp = `${target}.tmp-${process.pid}`
+      fs.rmSync(tmp, { recursive: true, force: true })
+      fs.cpSync(from, tmp, { recursive: true })
+      const manifestFile = path.join(tmp, "manifest.json")
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"))
+      manifest.run = { runId: game.config.runId, iteration: game.config.iterations, report: `runs/${game.config.runId}/report/report.md` }
+      fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`)
+      fs.rmSync(target, { recursive: true, force: true })
+      fs.renameSync(tmp, target)
+    })
+    yield* Effect.logInfo(`shipped ${path.relative(game.paths.repoRoot, from)} → ${path.relative(game.paths.repoRoot, target)}`)
+  })

@@ -1,0 +1,354 @@
+/**
+ * The stages of the two-player game. Each reads and writes files under runs/<id>/iter-<t>/
+ * through `stage` (atomic outputs, done markers, resume), and asks for its own named random
+ * stream, so adding a stage never changes another stage's samples.
+ *
+ *   seeds ─generate→ proposals ─filter→ candidates ─judge(guard_{t-1})→ judged
+ *   judged ─pairs→ DPO → policy_t        judged(fooled) → synthetic_t
+ *   seed ∪ synthetic_1..t ─train→ guard_t ─evaluate→ eval/
+ */
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Example } from "../../schemas/index.ts"
+import { matchKey } from "../data/normalize.ts"
+import { readRows, readParquet, rowsToTable, tableToRows, writeFileAtomic, writeParquet } from "../data/parquet.ts"
+import { stratifiedSample } from "../data/sample.ts"
+import { EXAMPLE_COLUMNS } from "../data/tables.ts"
+import { runEvaluation } from "../eval/pipeline.ts"
+import { readTable1Json } from "../eval/report.ts"
+import { buildPairs, trainDpo, type JudgedProposal } from "../generator/dpo-train.ts"
+import { Policy, type PolicyWeights } from "../generator/policy.ts"
+import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
+import { loadGuard, type Guard } from "../guard/guard.ts"
+import { saveGuard } from "../guard/storage.ts"
+import { trainGuard } from "../guard/train.ts"
+import { Seed } from "../runtime/seed.ts"
+import { Game } from "./context.ts"
+import { dropCounts, filterProposals, type FilteredRow } from "./filter.ts"
+import { HEADS } from "./programs.ts"
+import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
+import { sha256File, stage } from "./stage.ts"
+
+const FILTERED_COLUMNS = { ...PROPOSAL_COLUMNS, dropped: "utf8" } as const
+const JUDGED_COLUMNS = { ...FILTERED_COLUMNS, p_unsafe: "float64", fooled: "bool" } as const
+
+export interface JudgedRow extends FilteredRow {
+  readonly p_unsafe: number
+  readonly fooled: boolean
+}
+
+const readTable = <T>(file: string) => Effect.map(readParquet(file), (t) => tableToRows(t) as unknown as Array<T>)
+const readJson = <T>(file: string) => Effect.sync(() => JSON.parse(fs.readFileSync(file, "utf8")) as T)
+const writeJson = (file: string, value: unknown) => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`)
+const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : "missing")
+
+// ─── iteration 0 ────────────────────────────────────────────────────────────────────────────
+
+/** The generator's starting policy π_0 (random init from the run's seed). */
+export const initPolicy = Effect.gen(function* () {
+  const game = yield* Game
+  const seed = yield* Seed
+  const dir = game.iterDir(0)
+  return yield* stage({
+    name: "init-policy",
+    dir,
+    key: { hidden: game.config.policy.hidden, heads: HEADS, seed: seed.root },
+    outputs: ["policy.json"],
+    run: Effect.suspend(() => {
+      const policy = Policy.init({ inputDim: SEED_FEATURE_DIM, hidden: game.config.policy.hidden, heads: HEADS }, seed.rng("policy-init"))
+      const w = policy.toWeights()
+      policy.dispose()
+      return writeJson(path.join(dir, "policy.json"), w)
+    }),
+    load: Effect.succeed(path.join(dir, "policy.json"))
+  })
+})
+
+// ─── one self-play iteration ──────────────────────────────────────────────────────────────
+
+/** Stratified seeded sample of seed rows to rewrite this iteration. */
+export const sampleSeeds = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const seed = yield* Seed
+    const dir = game.iterDir(t)
+    const file = path.join(dir, "seeds.parquet")
+    return yield* stage({
+      name: "sample",
+      dir,
+      key: { n: game.config.seedsPerIteration, langs: game.config.seedLanguages, seed: seed.root, pool: game.generationPool.length },
+      outputs: ["seeds.parquet"],
+      run: Effect.suspend(() => {
+        const rows = stratifiedSample(game.generationPool, game.config.seedsPerIteration,
+          (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, seed.rng(`sample/iter-${t}`), { minPerStratum: 2 })
+        return writeParquet(file, rowsToTable(rows, EXAMPLE_COLUMNS))
+      }),
+      load: readRows(Example, file)
+    })
+  })
+
+/** The reference policy of iteration t is the policy at its start: π_{t-1}. */
+const policyFile = (dir: string) => path.join(dir, "policy.json")
+
+const loadPolicy = (file: string) => Effect.map(readJson<PolicyWeights>(file), Policy.fromWeights)
+
+export const generate = (t: number, seeds: ReadonlyArray<Example>) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const seed = yield* Seed
+    const dir = game.iterDir(t)
+    const file = path.join(dir, "proposals.parquet")
+    const refFile = policyFile(game.iterDir(t - 1))
+    return yield* stage({
+      name: "generate",
+      dir,
+      key: { seeds: hashOf(path.join(dir, "seeds.parquet")), policy: hashOf(refFile), k: game.config.proposalsPerSeed, temperature: game.config.temperature },
+      outputs: ["proposals.parquet"],
+      run: Effect.gen(function* () {
+        const policy = yield* loadPolicy(refFile)
+        const actions = sampleActions(policy, game.registry, seeds, game.config.proposalsPerSeed, game.config.temperature, seed.rng(`actions/iter-${t}`))
+        policy.dispose()
+        const proposals = yield* runPrograms(game.registry, seeds, actions, game.config.proposalsPerSeed, t, seed.rng(`programs/iter-${t}`))
+        yield* writeParquet(file, rowsToTable(proposals, PROPOSAL_COLUMNS))
+      }),
+      load: readTable<ProposalRow>(file)
+    })
+  })
+
+/** matchKeys of everything the guard trains on up to iteration t-1 (seed rows + synthetic rows). */
+const knownKeys = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const keys = new Set<string>()
+    for (const r of game.seedById.values()) keys.add(matchKey(r.text))
+    for (let i = 1; i < t; i++) for (const r of yield* readRows(Example, path.join(game.iterDir(i), "synthetic.parquet"))) keys.add(matchKey(r.text))
+    return keys
+  })
+
+export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const dir = game.iterDir(t)
+    const file = path.join(dir, "candidates.parquet")
+    return yield* stage({
+      name: "filter",
+      dir,
+      key: { proposals: hashOf(path.join(dir, "proposals.parquet")) },
+      outputs: ["candidates.parquet", "filter.json"],
+      run: Effect.gen(function* () {
+        const rows = yield* filterProposals(proposals, {
+          seedText: (id) => game.seedById.get(id)!.text,
+          knownKeys: yield* knownKeys(t),
+          contamination: game.contamination
+        })
+        yield* writeParquet(file, rowsToTable(rows, FILTERED_COLUMNS))
+        yield* writeJson(path.join(dir, "filter.json"), dropCounts(rows))
+      }),
+      load: readTable<FilteredRow>(file)
+    })
+  })
+
+/** Classify kept candidates with a guard; `fooled` = its verdict disagrees with the proposal's label. */
+const judgeWith = (guard: Guard, rows: ReadonlyArray<FilteredRow>) =>
+  Effect.map(guard.classify(rows.map((r) => r.text!)), (preds) =>
+    rows.map((r, i): JudgedRow => ({ ...r, p_unsafe: preds[i].unsafe, fooled: preds[i].flagged !== r.unsafe }))
+  )
+
+export const judge = (t: number, candidates: ReadonlyArray<FilteredRow>) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const dir = game.iterDir(t)
+    const file = path.join(dir, "judged.parquet")
+    const guardDir = path.join(game.iterDir(t - 1), "guard")
+    return yield* stage({
+      name: "judge",
+      dir,
+      key: { candidates: hashOf(path.join(dir, "candidates.parquet")), guard: hashOf(path.join(guardDir, "weights.bin")) },
+      outputs: ["judged.parquet"],
+      run: Effect.scoped(
+        Effect.gen(function* () {
+          const guard = yield* loadGuard(guardDir)
+          const judged = yield* judgeWith(guard, candidates.filter((c) => c.dropped === ""))
+          yield* writeParquet(file, rowsToTable(judged, JUDGED_COLUMNS))
+        })
+      ),
+      load: readTable<JudgedRow>(file)
+    })
+  })
+
+/** DPO step: π_t from π_{t-1} on the iteration's preference pairs. */
+export const dpo = (t: number, seeds: ReadonlyArray<Example>, judged: ReadonlyArray<JudgedRow>) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const seed = yield* Seed
+    const dir = game.iterDir(t)
+    const refFile = policyFile(game.iterDir(t - 1))
+    return yield* stage({
+      name: "dpo",
+      dir,
+      key: { judged: hashOf(path.join(dir, "judged.parquet")), policy: hashOf(refFile), dpo: game.config.dpo },
+      outputs: ["policy.json", "dpo.json"],
+      run: Effect.gen(function* () {
+        const reference = yield* loadPolicy(refFile)
+        const policy = reference.clone()
+        const index = new Map(seeds.map((s, i) => [s.id, i]))
+        const proposals: Array<JudgedProposal> = judged.map((j) => ({ seedIndex: index.get(j.seed_id)!, action: actionOf(j), fooled: j.fooled }))
+        const pairs = buildPairs(proposals, game.config.dpo.maxPairsPerSeed, seed.rng(`pairs/iter-${t}`))
+        const stats = trainDpo(policy, reference, seedFeatureMatrix(seeds), SEED_FEATURE_DIM, pairs, game.config.dpo, seed.rng(`dpo/iter-${t}`))
+        yield* writeJson(path.join(dir, "policy.json"), policy.toWeights())
+        yield* writeJson(path.join(dir, "dpo.json"), stats)
+        // Preference pairs in TRL's DPO format, for fine-tuning an LLM generator elsewhere.
+        yield* writeFileAtomic(path.join(dir, "preferences.jsonl"), trlPairs(seeds, judged))
+        policy.dispose()
+        reference.dispose()
+      }),
+      load: readJson<{ pairs: number; lossFirstEpoch: number; lossLastEpoch: number; rewardAccuracy: number }>(path.join(dir, "dpo.json"))
+    })
+  })
+
+/** `{prompt, chosen, rejected}` lines: prompt = the seed, chosen = a rewrite that fooled the guard. */
+const trlPairs = (seeds: ReadonlyArray<Example>, judged: ReadonlyArray<JudgedRow>): string => {
+  const lines: Array<string> = []
+  for (const s of seeds) {
+    const mine = judged.filter((j) => j.seed_id === s.id)
+    const chosen = mine.filter((j) => j.fooled)
+    const rejected = mine.filter((j) => !j.fooled)
+    for (let i = 0; i < Math.min(chosen.length, rejected.length); i++) {
+      lines.push(JSON.stringify({ prompt: `Rewrite this text (${chosen[i].program}):\n${s.text}`, chosen: chosen[i].text, rejected: rejected[i].text }))
+    }
+  }
+  return lines.length > 0 ? `${lines.join("\n")}\n` : ""
+}
+
+/**
+ * The evidence that the generator learns: on a fresh seed sample, proposals of π_t fool the
+ * same fixed guard (guard_{t-1}) more often than proposals of the reference π_{t-1}.
+ */
+export const foolingRates = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const seed = yield* Seed
+    const dir = game.iterDir(t)
+    const refFile = policyFile(game.iterDir(t - 1))
+    const newFile = policyFile(dir)
+    const guardDir = path.join(game.iterDir(t - 1), "guard")
+    return yield* stage({
+      name: "fooling",
+      dir,
+      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: hashOf(path.join(guardDir, "weights.bin")), n: game.config.foolingSeeds },
+      outputs: ["fooling.json"],
+      run: Effect.scoped(
+        Effect.gen(function* () {
+          const seeds = stratifiedSample(game.generationPool, game.config.foolingSeeds,
+            (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, seed.rng(`fooling-sample/iter-${t}`))
+          const guard = yield* loadGuard(guardDir)
+          const keys = yield* knownKeys(t)
+          const rate = (file: string, name: string) =>
+            Effect.gen(function* () {
+              const policy = yield* loadPolicy(file)
+              // The same stream for both policies: the comparison differs only by the policy.
+              const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`))
+              policy.dispose()
+              const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`))
+              const filtered = yield* filterProposals(proposals, { seedText: (id) => game.seedById.get(id)!.text, knownKeys: keys, contamination: game.contamination })
+              const kept = filtered.filter((r) => r.dropped === "")
+              const judged = yield* judgeWith(guard, kept)
+              const fooled = judged.filter((j) => j.fooled).length
+              return { policy: name, proposals: proposals.length, kept: kept.length, fooled, rate: kept.length > 0 ? fooled / kept.length : 0 }
+            })
+          const reference = yield* rate(refFile, "reference")
+          const updated = yield* rate(newFile, "updated")
+          yield* writeJson(path.join(dir, "fooling.json"), { guard: `iter-${t - 1}`, seeds: seeds.length, reference, updated })
+        })
+      ),
+      load: readJson<{ reference: { rate: number; kept: number; fooled: number }; updated: { rate: number; kept: number; fooled: number } }>(path.join(dir, "fooling.json"))
+    })
+  })
+
+/** Misclassified proposals join the guard's training data (the paper keeps only those). */
+export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const dir = game.iterDir(t)
+    const file = path.join(dir, "synthetic.parquet")
+    return yield* stage({
+      name: "synthesize",
+      dir,
+      key: { judged: hashOf(path.join(dir, "judged.parquet")) },
+      outputs: ["synthetic.parquet"],
+      run: Effect.suspend(() => {
+        const rows: Array<Example> = judged
+          .filter((j) => j.fooled)
+          .map((j) => {
+            const parent = game.seedById.get(j.seed_id)!
+            return {
+              id: j.id,
+              text: j.text!,
+              lang: j.lang as Example["lang"],
+              unsafe: j.unsafe,
+              categories: [...j.categories],
+              source: `selfplay:${parent.source}`,
+              license: parent.license,
+              split: "train",
+              origin: "synthetic",
+              parent_id: parent.id,
+              iteration: t
+            }
+          })
+        return writeParquet(file, rowsToTable(rows, EXAMPLE_COLUMNS))
+      }),
+      load: readRows(Example, file)
+    })
+  })
+
+// ─── the guard ────────────────────────────────────────────────────────────────────────────
+
+/** Retrain the guard from scratch on seed ∪ synthetic_1..t (as the paper does). */
+export const trainGuardStage = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const seed = yield* Seed
+    const dir = game.iterDir(t)
+    const synthFiles = Array.from({ length: t }, (_, i) => path.join(game.iterDir(i + 1), "synthetic.parquet"))
+    return yield* stage({
+      name: "train-guard",
+      dir,
+      key: { seed: hashOf(game.paths.seedFile), synthetic: synthFiles.map(hashOf), guard: game.config.guard, root: seed.root, cap: game.config.maxSeedTrainRows, langs: game.config.seedLanguages },
+      outputs: ["guard/model.json", "guard/weights.bin", "guard/manifest.json"],
+      run: Effect.gen(function* () {
+        const synthetic: Array<Example> = []
+        for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
+        // The same init seed every iteration: guards differ by their data alone.
+        const trained = yield* trainGuard([...game.seedTrain, ...synthetic], game.seedValidation, game.config.guard, seed.derive("guard"))
+        const rel = (f: string) => path.relative(game.paths.repoRoot, f)
+        yield* saveGuard(trained, path.join(dir, "guard"), {
+          createdBy: `pipelines/selfplay.ts (run ${game.config.runId}, iteration ${t})`,
+          inputs: [game.paths.seedFile, ...synthFiles].map((f) => ({ path: rel(f), sha256: sha256File(f) }))
+        })
+      }),
+      load: Effect.succeed(path.join(dir, "guard"))
+    })
+  })
+
+/** Table 1 of guard_t (benchmarks are scored here and nowhere else in the loop). */
+export const evaluate = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const dir = game.iterDir(t)
+    const guardDir = path.join(dir, "guard")
+    return yield* stage({
+      name: "evaluate",
+      dir,
+      key: { guard: hashOf(path.join(guardDir, "weights.bin")), benchmarks: hashOf(game.paths.benchmarksFile) },
+      outputs: ["eval/table1.json"],
+      run: Effect.scoped(
+        Effect.gen(function* () {
+          const guard = yield* loadGuard(guardDir)
+          yield* runEvaluation(guard, { repoRoot: game.paths.repoRoot, modelDir: guardDir, benchmarksFile: game.paths.benchmarksFile, outDir: path.join(dir, "eval") })
+        })
+      ),
+      load: readTable1Json(path.join(dir, "eval", "table1.json"))
+    })
+  })
+
