@@ -34,7 +34,7 @@ const iteration = (t: number) =>
     const proposals = yield* S.generate(t, seeds)
     const candidates = yield* S.filter(t, proposals)
     const judged = yield* S.judge(t, candidates) // guard_{t-1}: chosen = fooled it, rejected = did not
-    yield* S.dpo(t, seeds, judged) // π_{t-1} → π_t
+    yield* S.dpo(t, seeds, candidates, judged) // π_{t-1} → π_t
     yield* S.foolingRates(t) // π_t vs π_{t-1} on fresh seeds, same guard
     yield* S.synthesize(t, judged) // the misclassified proposals join the training data
     yield* S.trainGuardStage(t) // guard_t, from scratch on seed ∪ synthetic_1..t

@@ -33,7 +33,9 @@ export const SelfPlayConfig = Schema.Struct({
     learningRate: Positive,
     epochs: PositiveInt,
     batchSize: PositiveInt,
-    maxPairsPerSeed: PositiveInt
+    maxPairsPerSeed: PositiveInt,
+    /** Count proposals the filters dropped as rejected (they fool nobody). */
+    rejectFiltered: Schema.Boolean
   }),
   /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
   maxSeedTrainRows: Schema.NullOr(PositiveInt),
@@ -56,7 +58,7 @@ export const DEFAULT_SELFPLAY: SelfPlayConfigEncoded = {
   policy: { hidden: 64 },
   // β larger than the paper's 0.01 (an 8B LLM's sequence log-probs span hundreds of nats; this
   // policy's span a few), α = the paper's RPO weight.
-  dpo: { beta: 1, alpha: 0.4, learningRate: 0.01, epochs: 4, batchSize: 256, maxPairsPerSeed: 4 },
+  dpo: { beta: 1, alpha: 0.4, learningRate: 0.01, epochs: 4, batchSize: 256, maxPairsPerSeed: 4, rejectFiltered: true },
   maxSeedTrainRows: null,
   guard: DEFAULT_TRAIN_CONFIG,
   llmUrl: null

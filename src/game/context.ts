@@ -31,6 +31,8 @@ export interface GameService {
   readonly generationPool: ReadonlyArray<Example>
   readonly seedById: ReadonlyMap<string, Example>
   readonly registry: Registry
+  /** Operators that can run on this machine (the others are masked out of the action space). */
+  readonly available: ReadonlySet<string>
   /** Used only to drop generated texts that equal benchmark texts; never to select or tune. */
   readonly contamination: ContaminationIndex
   readonly iterDir: (t: number) => string
@@ -61,6 +63,13 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
       const seedValidation = kept.filter((r) => r.split === "validation")
       const generationPool = seedTrain.filter((r) => (config.seedLanguages as ReadonlyArray<string>).includes(r.lang))
       const registry = yield* makeOperators({ llm: config.llmUrl ? { url: config.llmUrl } : undefined })
+      const availability = yield* registry.availability
+      for (const a of availability) {
+        if (a.unavailable && !(a.name === "llm-rewrite" && config.llmUrl === null)) {
+          yield* Effect.logWarning(`${a.unavailable.message} — the generator will not use it`)
+        }
+      }
+      const available = new Set(availability.filter((a) => a.unavailable === null).map((a) => a.name))
       const contamination = yield* contaminationIndexFromFile(paths.benchmarksFile)
       return {
         config,
@@ -70,6 +79,7 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
         generationPool,
         seedById: new Map(all.map((r) => [r.id, r])),
         registry,
+        available,
         contamination,
         iterDir: (t: number) => path.join(paths.runDir, `iter-${t}`)
       } satisfies GameService

@@ -96,10 +96,11 @@ export const decodeAction = (action: ReadonlyArray<number>): Program => {
 /**
  * Row masks for a batch of seeds: a route must exist from the seed's language to the target
  * (checked with the operators' own `canApply`), and frames/surfaces must support the target.
+ * Operators this machine cannot run (a missing Debian package) are masked out entirely.
  * FreeDict mixing is kept to German (the only route there) plus light mixing elsewhere: its
  * French/Spanish/Italian dictionaries are small and mostly fail the gates (measured).
  */
-export const feasibility = (registry: Registry, seedLangs: ReadonlyArray<Lang>): RowMask => {
+export const feasibility = (registry: Registry, seedLangs: ReadonlyArray<Lang>, available: ReadonlySet<string>): RowMask => {
   const op = (name: string) => registry.get(name)!
   const cache = new Map<string, ReadonlyArray<boolean>>()
   const memo = (key: string, f: () => ReadonlyArray<boolean>) => {
@@ -117,13 +118,14 @@ export const feasibility = (registry: Registry, seedLangs: ReadonlyArray<Lang>):
     const target = TARGETS[prev[0]]
     if (head === 1) return memo(`r|${lang}|${target}`, () => ROUTES.map((route) => routeOk(route, lang, target)))
     const choices = head === 2 ? FRAMES : SURFACES
-    return memo(`${head}|${target}`, () => choices.map((c) => c.step === null || op(c.step.operator).canApply(target, c.step.params)))
+    return memo(`${head}|${target}`, () => choices.map((c) => c.step === null || (available.has(c.step.operator) && op(c.step.operator).canApply(target, c.step.params))))
   }
 
   function routeOk(route: (typeof ROUTES)[number], lang: Lang, target: Lang): boolean {
     if (route.crossLingual !== (lang !== target)) return false
     const step = routeStep(route, target)
     if (step === null) return true
+    if (!available.has(step.operator)) return false
     if (step.operator === "freedict-mix" && target !== "de" && step.params.rate !== "0.3") return false
     return op(step.operator).canApply(lang, step.params)
   }

@@ -65,10 +65,11 @@ export const sampleActions = (
   seeds: ReadonlyArray<Example>,
   perSeed: number,
   temperature: number,
-  rng: Rng
+  rng: Rng,
+  available: ReadonlySet<string>
 ): Array<Array<number>> => {
   const repeated = seeds.flatMap((s) => Array.from({ length: perSeed }, () => s))
-  const mask = feasibility(registry, repeated.map((s) => s.lang))
+  const mask = feasibility(registry, repeated.map((s) => s.lang), available)
   const x = tf.tensor2d(seedFeatureMatrix(repeated), [repeated.length, SEED_FEATURE_DIM])
   try {
     return policy.sample(x, rng, temperature, mask)

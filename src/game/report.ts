@@ -50,9 +50,18 @@ export const writeRunManifest = Effect.gen(function* () {
   yield* writeFileAtomic(path.join(game.paths.runDir, "manifest.json"), `${JSON.stringify({ ...manifest, node: process.versions.node }, null, 2)}\n`)
 })
 
+interface FoolingSide {
+  readonly proposals: number
+  readonly kept: number
+  readonly fooled: number
+  /** fooled / proposals */
+  readonly rate: number
+  /** fooled / kept */
+  readonly ratePerKept: number
+}
 interface Fooling {
-  readonly reference: { readonly kept: number; readonly fooled: number; readonly rate: number }
-  readonly updated: { readonly kept: number; readonly fooled: number; readonly rate: number }
+  readonly reference: FoolingSide
+  readonly updated: FoolingSide
 }
 
 export const writeRunReport = Effect.gen(function* () {
@@ -104,7 +113,7 @@ export const writeRunReport = Effect.gen(function* () {
     encoding: {
       x: { field: "iteration", type: "ordinal" },
       xOffset: { field: "policy" },
-      y: { field: "rate", type: "quantitative", axis: { format: "%" }, title: "proposals that fool the guard" },
+      y: { field: "rate", type: "quantitative", axis: { format: "%" }, title: "proposals that fool the guard (per proposal)" },
       color: { field: "policy", type: "nominal" }
     }
   } as VegaLiteSpec
@@ -156,11 +165,14 @@ export const writeRunReport = Effect.gen(function* () {
     "",
     "## The generator",
     "",
-    table(["iteration", "fooling rate π(t-1)", "fooling rate π(t) after DPO", "kept proposals (ref / new)", "DPO pairs", "DPO loss first → last epoch", "reward accuracy"],
+    "Fooling rate = proposals the guard of the previous iteration gets wrong, per proposal (a rewrite the filters drop",
+    "fools nobody) and per kept proposal, on a fresh seed sample, for the reference policy π(t-1) and the DPO-updated π(t).",
+    "",
+    table(["iteration", "π(t-1) per proposal", "π(t) per proposal", "π(t-1) per kept", "π(t) per kept", "kept (ref / new)", "DPO pairs", "DPO loss first → last epoch", "reward accuracy"],
       iters.slice(1).map((t) => {
         const f = fooling[t - 1]
         const d = dpoRows[t - 1][1]
-        return [String(t), pct(f?.reference.rate), pct(f?.updated.rate), f ? `${f.reference.kept} / ${f.updated.kept}` : "–",
+        return [String(t), pct(f?.reference.rate), pct(f?.updated.rate), pct(f?.reference.ratePerKept), pct(f?.updated.ratePerKept), f ? `${f.reference.kept} / ${f.updated.kept}` : "–",
           String(d?.pairs ?? "–"), d ? `${d.lossFirstEpoch.toFixed(3)} → ${d.lossLastEpoch.toFixed(3)}` : "–", pct(d?.rewardAccuracy)]
       })),
     "",

@@ -103,11 +103,11 @@ export const generate = (t: number, seeds: ReadonlyArray<Example>) =>
     return yield* stage({
       name: "generate",
       dir,
-      key: { seeds: hashOf(path.join(dir, "seeds.parquet")), policy: hashOf(refFile), k: game.config.proposalsPerSeed, temperature: game.config.temperature },
+      key: { seeds: hashOf(path.join(dir, "seeds.parquet")), policy: hashOf(refFile), k: game.config.proposalsPerSeed, temperature: game.config.temperature, operators: [...game.available].sort() },
       outputs: ["proposals.parquet"],
       run: Effect.gen(function* () {
         const policy = yield* loadPolicy(refFile)
-        const actions = sampleActions(policy, game.registry, seeds, game.config.proposalsPerSeed, game.config.temperature, seed.rng(`actions/iter-${t}`))
+        const actions = sampleActions(policy, game.registry, seeds, game.config.proposalsPerSeed, game.config.temperature, seed.rng(`actions/iter-${t}`), game.available)
         policy.dispose()
         const proposals = yield* runPrograms(game.registry, seeds, actions, game.config.proposalsPerSeed, t, seed.rng(`programs/iter-${t}`))
         yield* writeParquet(file, rowsToTable(proposals, PROPOSAL_COLUMNS))
@@ -177,8 +177,12 @@ export const judge = (t: number, candidates: ReadonlyArray<FilteredRow>) =>
     })
   })
 
-/** DPO step: π_t from π_{t-1} on the iteration's preference pairs. */
-export const dpo = (t: number, seeds: ReadonlyArray<Example>, judged: ReadonlyArray<JudgedRow>) =>
+/**
+ * DPO step: π_t from π_{t-1} on the iteration's preference pairs. Chosen = a kept proposal the
+ * guard got wrong; rejected = one it got right, or one the filters dropped (a rewrite that is
+ * broken, off-language or a benchmark copy fools nobody), so the generator also learns validity.
+ */
+export const dpo = (t: number, seeds: ReadonlyArray<Example>, candidates: ReadonlyArray<FilteredRow>, judged: ReadonlyArray<JudgedRow>) =>
   Effect.gen(function* () {
     const game = yield* Game
     const seed = yield* Seed
@@ -187,13 +191,16 @@ export const dpo = (t: number, seeds: ReadonlyArray<Example>, judged: ReadonlyAr
     return yield* stage({
       name: "dpo",
       dir,
-      key: { judged: hashOf(path.join(dir, "judged.parquet")), policy: hashOf(refFile), dpo: game.config.dpo },
-      outputs: ["policy.json", "dpo.json"],
+      key: { judged: hashOf(path.join(dir, "judged.parquet")), candidates: hashOf(path.join(dir, "candidates.parquet")), policy: hashOf(refFile), dpo: game.config.dpo },
+      outputs: ["policy.json", "dpo.json", "preferences.jsonl"],
       run: Effect.gen(function* () {
         const reference = yield* loadPolicy(refFile)
         const policy = reference.clone()
         const index = new Map(seeds.map((s, i) => [s.id, i]))
-        const proposals: Array<JudgedProposal> = judged.map((j) => ({ seedIndex: index.get(j.seed_id)!, action: actionOf(j), fooled: j.fooled }))
+        const fooled = new Map(judged.map((j) => [j.id, j.fooled]))
+        const proposals: Array<JudgedProposal> = candidates
+          .filter((c) => c.dropped === "" || game.config.dpo.rejectFiltered)
+          .map((c) => ({ seedIndex: index.get(c.seed_id)!, action: actionOf(c), fooled: fooled.get(c.id) ?? false }))
         const pairs = buildPairs(proposals, game.config.dpo.maxPairsPerSeed, seed.rng(`pairs/iter-${t}`))
         const stats = trainDpo(policy, reference, seedFeatureMatrix(seeds), SEED_FEATURE_DIM, pairs, game.config.dpo, seed.rng(`dpo/iter-${t}`))
         yield* writeJson(path.join(dir, "policy.json"), policy.toWeights())
@@ -248,14 +255,15 @@ export const foolingRates = (t: number) =>
             Effect.gen(function* () {
               const policy = yield* loadPolicy(file)
               // The same stream for both policies: the comparison differs only by the policy.
-              const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`))
+              const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`), game.available)
               policy.dispose()
               const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`))
               const filtered = yield* filterProposals(proposals, { seedText: (id) => game.seedById.get(id)!.text, knownKeys: keys, contamination: game.contamination })
               const kept = filtered.filter((r) => r.dropped === "")
               const judged = yield* judgeWith(guard, kept)
               const fooled = judged.filter((j) => j.fooled).length
-              return { policy: name, proposals: proposals.length, kept: kept.length, fooled, rate: kept.length > 0 ? fooled / kept.length : 0 }
+              // rate: per proposal (a dropped rewrite fools nobody); ratePerKept: among kept ones.
+              return { policy: name, proposals: proposals.length, kept: kept.length, fooled, rate: fooled / proposals.length, ratePerKept: kept.length > 0 ? fooled / kept.length : 0 }
             })
           const reference = yield* rate(refFile, "reference")
           const updated = yield* rate(newFile, "updated")
