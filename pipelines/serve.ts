@@ -1,0 +1,51 @@
+/**
+ * The moderation server (OpenAI-compatible `POST /v1/moderations`, playground at `/`):
+ *
+ *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--config FILE] [--set key=value ...]
+ *
+ * Defaults: 127.0.0.1:8080, models/default, the limits and batching of src/serve/config.ts
+ * (e.g. `--set batch.maxWaitMs=1`, `--set playground=false`). Prints `listening on URL` on
+ * stdout once ready. SIGTERM / SIGINT drain in-flight requests, then exit 0.
+ */
+import { Command, Options } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Option } from "effect"
+import { DEFAULT_SERVE_CONFIG, ServeConfig } from "../src/serve/config.ts"
+import { startServer } from "../src/serve/server.ts"
+import { loadConfig } from "../src/runtime/config.ts"
+
+const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
+const host = Options.text("host").pipe(Options.withDescription("interface to bind (default 127.0.0.1)"), Options.optional)
+const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
+const configFile = Options.text("config").pipe(Options.withDescription("JSON config file"), Options.optional)
+const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set limits.maxInputs=64"), Options.repeated)
+
+const describeError = (e: unknown): string => {
+  const err = e as { _tag?: string; message?: string; reason?: string }
+  const text = err.message || err.reason || String(e)
+  return err._tag ? `${err._tag}: ${text}` : text
+}
+
+const command = Command.make("serve", { port, host, model, configFile, set }, (args) =>
+  Effect.gen(function* () {
+    const overrides = [
+      ...Option.toArray(args.port).map((p) => `port=${p}`),
+      ...Option.toArray(args.host).map((h) => `host=${JSON.stringify(h)}`),
+      ...Option.toArray(args.model).map((m) => `modelDir=${JSON.stringify(m)}`),
+      ...args.set
+    ]
+    const config = yield* loadConfig(ServeConfig, DEFAULT_SERVE_CONFIG, {
+      ...Option.match(args.configFile, { onNone: () => ({}), onSome: (file) => ({ file }) }),
+      overrides
+    })
+    const server = yield* startServer(config)
+    yield* Console.log(`listening on ${server.url} (model ${server.model}, backend ${server.backend})`)
+    return yield* Effect.never
+  }).pipe(
+    Effect.scoped,
+    Effect.tapError((e) => Console.error(`serve: ${describeError(e)}`))
+  )
+)
+
+const cli = Command.run(command, { name: "serve", version: "0.1.0" })
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: true }))

@@ -1,0 +1,64 @@
+/**
+ * Reading a request body with a size limit that still lets the client read our 413.
+ *
+ * The platform's own reader destroys the request stream when its limit is exceeded, which
+ * resets the connection before any answer is written. Here an over-limit body declared by
+ * Content-Length is refused before reading; an over-limit chunked body is read to its end and
+ * discarded, then answered with 413. Past `discardLimit` reading stops and the 413 is sent at
+ * once (with Connection: close); a client that is still writing may then see a reset instead.
+ */
+import type { HttpServerRequest } from "@effect/platform/HttpServerRequest"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Effect } from "effect"
+import { ApiError } from "./errors.ts"
+
+export const tooLarge = (limit: number, got: string) =>
+  new ApiError({
+    status: 413,
+    code: "body_too_large",
+    message: `request body is ${got}; the limit is ${limit} bytes`,
+    param: null
+  })
+
+export const readBody = (
+  request: HttpServerRequest,
+  limit: number,
+  discardLimit = 16 * limit
+): Effect.Effect<Uint8Array, ApiError> => {
+  const declared = request.headers["content-length"]
+  if (declared !== undefined && Number(declared) > limit) return Effect.fail(tooLarge(limit, `${declared} bytes`))
+  const source = NodeHttpServerRequest.toIncomingMessage(request)
+  if (source.readableEnded) return Effect.succeed(new Uint8Array(0))
+  return Effect.async<Uint8Array, ApiError>((resume) => {
+    const chunks: Array<Buffer> = []
+    let bytes = 0
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length
+      if (bytes <= limit) chunks.push(chunk)
+      else if (bytes > discardLimit) {
+        // Stop reading: the 413 goes out with Connection: close and the socket ends after it.
+        cleanup()
+        source.pause()
+        resume(Effect.fail(tooLarge(limit, `over ${discardLimit} bytes`)))
+      }
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(bytes > limit ? Effect.fail(tooLarge(limit, `${bytes} bytes`)) : Effect.succeed(Buffer.concat(chunks, bytes)))
+    }
+    const onError = (e: Error) => {
+      cleanup()
+      // The client went away; nobody will read this answer (the fiber is interrupted too).
+      resume(Effect.fail(new ApiError({ status: 400, code: "invalid_body", message: `request body could not be read: ${e.message}`, param: null })))
+    }
+    const cleanup = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onError)
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onError)
+    return Effect.sync(cleanup)
+  })
+}

@@ -1,0 +1,48 @@
+/**
+ * Everything that shapes the server, as one Schema with defaults (`pipelines/serve.ts` takes
+ * `--config FILE` and `--set key=value` on top, through `loadConfig`).
+ */
+import { Schema } from "effect"
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+
+export const ServeConfig = Schema.Struct({
+  /** Interface to bind; loopback by default: exposing the guard is the operator's decision. */
+  host: Schema.String,
+  /** 0 picks a free port (printed at start). */
+  port: Schema.Int.pipe(Schema.between(0, 65535)),
+  /** Guard folder (model.json + weights.bin); null = the shipped models/default. */
+  modelDir: Schema.NullOr(Schema.String),
+  limits: Schema.Struct({
+    /** Request body, in bytes (413 above). */
+    maxBodyBytes: PositiveInt,
+    /** Strings or chat messages per request (400 above). */
+    maxInputs: PositiveInt,
+    /** Unicode code points per string or message (400 above). */
+    maxChars: PositiveInt
+  }),
+  batch: Schema.Struct({
+    /** Texts per model call. */
+    maxTexts: PositiveInt,
+    /** How long the first request of a batch waits for company, in ms. */
+    maxWaitMs: Schema.Number.pipe(Schema.nonNegative()),
+    /** Requests that may wait for the model before handlers are held back. */
+    queueCapacity: PositiveInt
+  }),
+  /** On SIGTERM, how long in-flight requests get to finish before the process exits anyway. */
+  drainTimeoutMs: Schema.Int.pipe(Schema.nonNegative()),
+  /** Serve the playground page (its script is bundled at start, ~1 s). */
+  playground: Schema.Boolean
+})
+export type ServeConfig = typeof ServeConfig.Type
+
+export const DEFAULT_SERVE_CONFIG: typeof ServeConfig.Encoded = {
+  host: "127.0.0.1",
+  port: 8080,
+  modelDir: null,
+  limits: { maxBodyBytes: 1 << 20, maxInputs: 256, maxChars: 32_768 },
+  // A conversation of maxInputs messages can yield maxInputs + 1 texts (a leading reply).
+  batch: { maxTexts: 257, maxWaitMs: 2, queueCapacity: 4096 },
+  drainTimeoutMs: 10_000,
+  playground: true
+}

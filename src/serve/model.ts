@@ -1,0 +1,39 @@
+/**
+ * The served model: its files are read once, and the same bytes are both decoded into the
+ * guard the server classifies with and sent to the playground page, so the browser can never
+ * run a different model than the endpoint. Its name carries a hash of those bytes.
+ */
+import { Effect, type Scope } from "effect"
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { GuardError, guardFromWeights, type Guard } from "../guard/guard.ts"
+import { decodeModel, MODEL_FILE, WEIGHTS_FILE } from "../guard/format.ts"
+import type { Backend } from "../runtime/backend.ts"
+
+export interface ServedModel {
+  /** `duoguard-ts-<first 12 hex of sha256(model.json ‖ weights.bin)>` */
+  readonly name: string
+  readonly dir: string
+  readonly modelJson: Uint8Array
+  readonly weightsBin: Uint8Array
+  readonly guard: Guard
+}
+
+export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
+  Effect.gen(function* () {
+    const read = (name: string) =>
+      Effect.try({
+        try: () => fs.readFileSync(path.join(dir, name)),
+        catch: (e) => new GuardError({ reason: `cannot read ${path.join(dir, name)}: ${(e as Error).message}` })
+      })
+    const modelJson = yield* read(MODEL_FILE)
+    const weightsBin = yield* read(WEIGHTS_FILE)
+    const { weights, features } = yield* Effect.try({
+      try: () => decodeModel(modelJson.toString("utf8"), new Uint8Array(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength)),
+      catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+    })
+    const guard = yield* guardFromWeights(weights, features, dir)
+    const hash = createHash("sha256").update(modelJson).update(weightsBin).digest("hex").slice(0, 12)
+    return { name: `duoguard-ts-${hash}`, dir, modelJson, weightsBin, guard }
+  })
