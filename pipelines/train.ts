@@ -6,6 +6,10 @@
  * Defaults: --data datasets/seed.parquet, --out models/default, the config in
  * src/guard/config.ts, seed 20250207. Rows with split "train" are trained on; "validation"
  * rows drive early stopping and calibration. Prints the validation metrics per language.
+ *
+ * `--holdout-sources a,b` leaves those sources out of training and validation entirely and
+ * scores the trained guard on all their rows afterwards (printed, and written to
+ * DIR/holdout.json): a check of how the guard transfers to a genre it has not seen.
  */
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
@@ -14,8 +18,11 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Example } from "../schemas/example.ts"
 import { FileError } from "../src/data/errors.ts"
-import { readRows } from "../src/data/parquet.ts"
+import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { DEFAULT_SEED, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../src/guard/config.ts"
+import { GuardError } from "../src/guard/errors.ts"
+import { guardFromWeights } from "../src/guard/guard.ts"
+import { groupedMetrics, type BinaryMetrics } from "../src/guard/metrics.ts"
 import { saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
@@ -35,6 +42,10 @@ const set = Options.text("set").pipe(
   Options.withDescription("override a setting, e.g. --set model.dim=48 (repeatable)"),
   Options.repeated
 )
+const holdout = Options.text("holdout-sources").pipe(
+  Options.withDescription("comma-separated sources to leave out of training and score afterwards"),
+  Options.optional
+)
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
 
 const resolvePath = (given: Option.Option<string>, fallback: string) =>
@@ -48,7 +59,15 @@ const describeError = (e: unknown): string => {
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
-const command = Command.make("train", { data, out, configFile, set, seed }, (args) =>
+const metricsTable = (byGroup: Record<string, BinaryMetrics>) => [
+  `| lang | n | unsafe | flagged | precision | recall | F1 | AUC |`,
+  `|---|---|---|---|---|---|---|---|`,
+  ...Object.entries(byGroup).map(
+    ([l, m]) => `| ${l} | ${m.n} | ${m.positives} | ${m.flagged} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${pct(m.auc)} |`
+  )
+]
+
+const command = Command.make("train", { data, out, configFile, set, holdout, seed }, (args) =>
   Effect.gen(function* () {
     const dataFile = resolvePath(args.data, "datasets/seed.parquet")
     const outDir = resolvePath(args.out, "models/default")
@@ -61,8 +80,15 @@ const command = Command.make("train", { data, out, configFile, set, seed }, (arg
       catch: (e) => new FileError({ path: dataFile, reason: `cannot read: ${(e as Error).message}` })
     })
     const rows = yield* readRows(Example, dataFile)
-    const train = rows.filter((r) => r.split === "train")
-    const validation = rows.filter((r) => r.split === "validation")
+    const held = new Set(Option.match(args.holdout, { onNone: () => [], onSome: (s) => s.split(",").map((x) => x.trim()).filter((x) => x) }))
+    const known = new Set(rows.map((r) => r.source))
+    const unknown = [...held].filter((s) => !known.has(s))
+    if (unknown.length > 0) {
+      return yield* new GuardError({ reason: `--holdout-sources: no rows from ${unknown.join(", ")} in ${dataFile}` })
+    }
+    const heldOut = rows.filter((r) => held.has(r.source))
+    const train = rows.filter((r) => r.split === "train" && !held.has(r.source))
+    const validation = rows.filter((r) => r.split === "validation" && !held.has(r.source))
     yield* Console.error(`train: ${train.length} train rows, ${validation.length} validation rows from ${path.relative(repoRoot, dataFile)}`)
 
     const trained = yield* trainGuard(train, validation, config, args.seed)
@@ -72,13 +98,16 @@ const command = Command.make("train", { data, out, configFile, set, seed }, (arg
     yield* saveGuard(trained, outDir, { inputs: [{ path: shownPath, sha256: sha256(bytes) }], createdBy: "pipelines/train.ts" })
 
     const v = trained.validation
-    const lines = [
-      `| lang | n | unsafe | flagged | precision | recall | F1 | AUC |`,
-      `|---|---|---|---|---|---|---|---|`,
-      ...Object.entries(v.byLanguage).map(
-        ([l, m]) => `| ${l} | ${m.n} | ${m.positives} | ${m.flagged} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${pct(m.auc)} |`
+    const lines = metricsTable(v.byLanguage)
+    if (heldOut.length > 0) {
+      const preds = yield* Effect.scoped(
+        Effect.flatMap(guardFromWeights(trained.weights, trained.features), (g) => g.classify(heldOut.map((r) => r.text)))
       )
-    ]
+      const byLang = groupedMetrics(preds.map((p) => p.unsafe), heldOut.map((r) => r.unsafe), heldOut.map((r) => r.lang))
+      const report = { sources: [...held].sort(), rows: heldOut.length, byLanguage: byLang }
+      yield* writeFileAtomic(path.join(outDir, "holdout.json"), `${JSON.stringify(report, null, 2)}\n`)
+      lines.push("", `held-out sources ${report.sources.join(", ")} (${heldOut.length} rows):`, ...metricsTable(byLang))
+    }
     yield* Console.log(
       [
         `trained on ${trained.backend} in ${trained.seconds.toFixed(1)} s (best step ${trained.bestStep}, ` +

@@ -69,20 +69,25 @@ export const TrainConfig = Schema.Struct({
 export type TrainConfig = typeof TrainConfig.Type
 export type TrainConfigEncoded = typeof TrainConfig.Encoded
 
+/**
+ * Chosen on the seed's validation split (and a held-out-sources check), never on benchmarks;
+ * the comparison is in the README. Every run peaked after about one epoch, so two epochs of
+ * cosine schedule with early stopping suffice.
+ */
 export const DEFAULT_TRAIN_CONFIG: TrainConfigEncoded = {
   features: DEFAULT_FEATURES,
-  model: { dim: 32, hidden: 64 },
+  model: { dim: 16, hidden: 64 },
   balance: { sourceTemperature: 0.5, balanceLabelsPerLanguage: true, maxWeightRatio: 50 },
   batchSize: 512,
-  maxEpochs: 4,
+  maxEpochs: 2,
   evalsPerEpoch: 2,
-  patience: 3,
+  patience: 2,
   learningRate: 2e-3,
   embeddingLearningRate: 1e-2,
   warmup: 0.05,
   featureDropout: 0,
   weightDecay: 1e-4,
-  categoryLossWeight: 1 / 12,
+  categoryLossWeight: 1,
   unsafeLossWeight: 1,
   calibration: "f1"
 }

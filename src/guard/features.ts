@@ -35,7 +35,7 @@ export const FeatureConfig = Schema.Struct({
 export type FeatureConfig = typeof FeatureConfig.Type
 
 export const DEFAULT_FEATURES: FeatureConfig = {
-  buckets: 1 << 18,
+  buckets: 1 << 19,
   charMin: 2,
   charMax: 5,
   wordNgrams: 2,

@@ -56,15 +56,17 @@ export interface BagIndex {
  * kernel on the entries re-sorted by id (which `bagIndex` precomputes on the host).
  */
 export const embeddingBag = (table: tf.Tensor2D, bag: BagIndex): tf.Tensor2D => {
+  // Inference needs no gradient: skip the custom-gradient wrapper and its bookkeeping.
+  if (!bag.byId) return tf.mul(tf.sparse.sparseSegmentSum(table, bag.ids, bag.segmentIds), bag.scale) as tf.Tensor2D
+  const byId = bag.byId
   const op = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
     const sums = tf.sparse.sparseSegmentSum(t, bag.ids, bag.segmentIds) as tf.Tensor2D
     save([t])
     return {
       value: tf.mul(sums, bag.scale),
       gradFunc: (dy: tf.Tensor, saved: Array<tf.Tensor>) => {
-        if (!bag.byId) throw new Error("embeddingBag: gradient requested but the bag was built without byId")
         const rows = saved[0].shape[0]
-        const g = tf.sparse.sparseSegmentSum(tf.mul(dy, bag.scale), bag.byId.segmentIds, bag.byId.ids)
+        const g = tf.sparse.sparseSegmentSum(tf.mul(dy, bag.scale), byId.segmentIds, byId.ids)
         // The kernel emits rows up to the largest id present; rows past it get no gradient.
         return g.shape[0] === rows ? g : tf.pad(g, [[0, rows - g.shape[0]], [0, 0]])
       }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest"
+import { rowWeights, type Weighable } from "../../src/guard/balance.ts"
+import { chooseShift } from "../../src/guard/calibrate.ts"
+import { auc, binaryMetrics } from "../../src/guard/metrics.ts"
+
+const rows = (source: string, lang: string, unsafe: boolean, n: number): Array<Weighable> =>
+  Array.from({ length: n }, () => ({ source, lang, unsafe }))
+
+describe("rowWeights", () => {
+  const data = [
+    ...rows("tweets", "en", true, 2000),
+    ...rows("tweets", "en", false, 500),
+    ...rows("instructions", "en", false, 3000),
+    ...rows("requests", "en", true, 100),
+    ...rows("ud", "nl", false, 50)
+  ]
+  const cfg = { sourceTemperature: 0.5, balanceLabelsPerLanguage: true, maxWeightRatio: 1000 }
+  const w = rowWeights(data, cfg)
+  const mass = (pred: (r: Weighable) => boolean) => data.reduce((a, r, i) => a + (pred(r) ? w[i] : 0), 0)
+
+  it("averages to 1", () => {
+    expect(w.reduce((a, b) => a + b, 0) / w.length).toBeCloseTo(1, 9)
+  })
+
+  it("gives safe and unsafe rows equal mass within a language that has both", () => {
+    expect(mass((r) => r.lang === "en" && r.unsafe)).toBeCloseTo(mass((r) => r.lang === "en" && !r.unsafe), 6)
+  })
+
+  it("tempers big sources: group mass grows like sqrt(n), so a small source's rows weigh more", () => {
+    const perRow = (s: string) => w[data.findIndex((r) => r.source === s)]
+    expect(perRow("requests")).toBeGreaterThan(perRow("tweets"))
+    // Both unsafe en groups are scaled by the same label factor, so their masses keep sqrt ratio.
+    expect(mass((r) => r.source === "tweets" && r.unsafe) / mass((r) => r.source === "requests")).toBeCloseTo(Math.sqrt(20), 6)
+  })
+
+  it("leaves a one-label language unbalanced but present", () => {
+    expect(mass((r) => r.lang === "nl")).toBeGreaterThan(0)
+  })
+
+  it("clips the weight ratio", () => {
+    const clipped = rowWeights(data, { ...cfg, maxWeightRatio: 2 })
+    expect(Math.max(...clipped) / Math.min(...clipped)).toBeLessThanOrEqual(2 + 1e-9)
+  })
+})
+
+describe("chooseShift", () => {
+  it("moves the decision point to where per-language F1 is best", () => {
+    // Scores are shifted down by 2: unsafe rows sit at logit -1, safe rows at -3.
+    const logits = [-1, -1, -1, -3, -3, -3, -1, -1, -3, -3]
+    const labels = [true, true, true, false, false, false, true, true, false, false]
+    const langs = ["en", "en", "en", "en", "en", "en", "fr", "fr", "fr", "fr"]
+    const c = chooseShift(logits, labels, langs)
+    expect(c.meanF1Unshifted).toBe(0)
+    expect(c.meanF1).toBe(1)
+    // Any shift in (1, 3] separates; the smallest one on the grid is chosen.
+    expect(c.shift).toBeCloseTo(1.05, 9)
+    expect(c.languages).toEqual(["en", "fr"])
+  })
+
+  it("skips languages with one label and returns no shift without usable data", () => {
+    expect(chooseShift([1, 2], [false, false], ["nl", "nl"]).shift).toBe(0)
+  })
+})
+
+describe("metrics", () => {
+  it("computes F1 at the fixed 0.5 rule and rank AUC with ties", () => {
+    const m = binaryMetrics([0.9, 0.6, 0.4, 0.2], [true, false, true, false])
+    expect(m).toMatchObject({ n: 4, positives: 2, flagged: 2, precision: 0.5, recall: 0.5, f1: 0.5 })
+    expect(auc([0.5, 0.5], [true, false])).toBe(0.5)
+    expect(auc([0.1, 0.9], [false, true])).toBe(1)
+    expect(Number.isNaN(auc([0.1], [true]))).toBe(true)
+  })
+})
