@@ -48,8 +48,9 @@ export const readBody = (
     }
     const onError = (e: Error) => {
       cleanup()
-      // The client went away; nobody will read this answer (the fiber is interrupted too).
-      resume(Effect.fail(new ApiError({ status: 400, code: "invalid_body", message: `request body could not be read: ${e.message}`, param: null })))
+      // The client went away mid-body; nobody will read this answer. 499 ("client closed
+      // request", as nginx says) keeps it apart from bad input in the metrics.
+      resume(Effect.fail(new ApiError({ status: 499, code: "client_closed", message: `the client left before sending its body: ${e.message}`, param: null })))
     }
     const cleanup = () => {
       source.off("data", onData)

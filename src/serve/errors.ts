@@ -18,7 +18,7 @@ export type ApiErrorCode =
   | "unknown_route"
   | "method_not_allowed"
   | "server_error"
-  | "shutting_down"
+  | "client_closed"
 
 export class ApiError extends Data.TaggedError("ApiError")<{
   readonly status: number

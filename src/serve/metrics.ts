@@ -25,6 +25,12 @@ class Counter {
   get(labels: Record<string, string> = {}) {
     return this.values.get(labelText(labels))?.value ?? 0
   }
+  /** Sum over all label sets. */
+  total() {
+    let n = 0
+    for (const v of this.values.values()) n += v.value
+    return n
+  }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
     for (const [key, v] of [...this.values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -227,13 +227,15 @@ export const startServer = (
       Effect.gen(function* () {
         draining = true
         const started = Date.now()
+        const answeredBefore = metrics.requests.total()
         log(`[serve] draining ${metrics.inflight} in-flight request(s)`)
         nodeServer.close()
         nodeServer.closeIdleConnections()
         while (metrics.inflight > 0 && Date.now() - started < config.drainTimeoutMs) yield* Effect.sleep(5)
         if (metrics.inflight > 0) log(`[serve] drain timeout: ${metrics.inflight} request(s) still in flight`)
         nodeServer.closeAllConnections()
-        log(`[serve] drained in ${Date.now() - started} ms`)
+        const answered = metrics.requests.total()
+        log(`[serve] drained in ${Date.now() - started} ms: ${answered - answeredBefore} answered during the drain, ${answered} in all`)
       })
     )
 

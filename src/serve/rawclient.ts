@@ -1,4 +1,8 @@
-/** A raw HTTP client for the tests that need what fetch won't send (bad bytes, chunked oversize bodies). */
+/**
+ * A raw HTTP client for what fetch won't do: send bad bytes or oversize chunked bodies, one
+ * connection per request (no keep-alive, so a refused connection means the server stopped
+ * listening, and a reset means a request was dropped). Used by the fault test and the tests.
+ */
 import * as http from "node:http"
 
 export interface RawResponse {
