@@ -72,6 +72,9 @@ const makeBenchmarkFixture = (rng: Rng): Array<BenchmarkRow> =>
     )
   )
 
+/** A small real self-play run (see its README) for selfplay.ipynb. */
+const fixtureRunDir = path.join(repoRoot, "test/fixtures/run")
+
 // ---- running nbconvert --------------------------------------------------------------------
 
 interface Run {
@@ -192,7 +195,7 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
     await Effect.runPromise(writeParquet(path.join(dataDir, "benchmarks.parquet"), rowsToTable(benchRows, BENCHMARK_COLUMNS)))
     // One at a time: each run starts its own kernel, and CI machines are small.
     for (const name of notebooks) {
-      runs.set(name, await execute(path.join(notebooksDir, name), path.join(tmp, "out"), { DUOGUARD_DATASETS_DIR: dataDir }))
+      runs.set(name, await execute(path.join(notebooksDir, name), path.join(tmp, "out"), { DUOGUARD_DATASETS_DIR: dataDir, DUOGUARD_RUN_DIR: fixtureRunDir }))
     }
   }, notebooks.length * 180_000)
 
@@ -251,6 +254,59 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
     const run = await execute(broken, path.join(tmp, "out-broken"), {})
     expect(run.ok).toBe(false)
     expect(run.log).toContain("boom from a cell")
+  })
+
+  it("selfplay.ipynb shows the fixture run's numbers and renders every chart", () => {
+    const run = runs.get("selfplay.ipynb")!
+    expect(run.ok, run.log.slice(-4000)).toBe(true)
+    const executed = readNb(run.output)
+    // One chart or table per cell after setup; a missing one is a dropped output (see FLUSH_MS).
+    for (const cell of executed.cells.filter((c) => c.cell_type === "code" && c.id !== "setup")) {
+      expect(cell.outputs?.length, `outputs of cell ${cell.id}`).toBe(1)
+    }
+    const outputs = outputsOf(executed)
+    const svgs = outputs.filter((o) => o.data?.["image/svg+xml"] !== undefined).map((o) => joined(o.data!["image/svg+xml"]))
+    const chartCalls = readNb(path.join(notebooksDir, "selfplay.ipynb")).cells
+      .map((c) => joined(c.source).split("await chart(").length - 1)
+      .reduce((a, b) => a + b, 0)
+    expect(chartCalls).toBeGreaterThanOrEqual(10)
+    expect(svgs.length).toBe(chartCalls) // the fixture has finished iterations, so every chart call renders
+    for (const svg of svgs) expect(svg.trimStart().startsWith("<svg")).toBe(true)
+
+    // Numbers read straight from the fixture's files must appear in the notebook's tables.
+    const markdown = outputs.map((o) => joined(o.data?.["text/markdown"])).join("\n")
+    const json = (rel: string) => JSON.parse(fs.readFileSync(path.join(fixtureRunDir, rel), "utf8"))
+    const manifest = json("manifest.json")
+    const pct = (x: number) => (100 * x).toFixed(1)
+    expect(markdown).toContain(`**Run \`${manifest.config.runId}\`** in \`${fixtureRunDir}\``)
+    expect(markdown).toContain(`2 of ${manifest.config.iterations} self-play iteration(s) finished`)
+    for (const t of [1, 2]) {
+      const fooling = json(`iter-${t}/fooling.json`)
+      expect(markdown).toContain(`${pct(fooling.reference.rate)} % (${fooling.reference.fooled}/${fooling.reference.proposals})`)
+      expect(markdown).toContain(`${pct(fooling.updated.ratePerKept)} % (of ${fooling.updated.kept})`)
+      expect(markdown).toContain(`| ${json(`iter-${t}/dpo.json`).pairs} |`)
+      for (const [reason, n] of Object.entries(json(`iter-${t}/filter.json`) as Record<string, number>)) {
+        const row = markdown.split("\n").find((line) => line.startsWith(`| ${reason} |`))
+        expect(row, `filter table row of ${reason}`).toContain(`| ${n} (`)
+      }
+    }
+    for (const t of [0, 2]) {
+      const averages = json(`iter-${t}/eval/table1.json`).ours.averages as Array<{ avgF1: number }>
+      expect(markdown).toContain(`| ${t === 0 ? "iteration 0 (seed only)" : `iteration ${t}`} | ${averages.map((a) => pct(a.avgF1)).join(" | ")} |`)
+    }
+  })
+
+  it("selfplay.ipynb gives the same bytes when executed twice on the same run", async () => {
+    const again = await execute(path.join(notebooksDir, "selfplay.ipynb"), path.join(tmp, "out-again"), { DUOGUARD_RUN_DIR: fixtureRunDir })
+    expect(again.ok, again.log.slice(-4000)).toBe(true)
+    expect(fs.readFileSync(again.output, "utf8")).toBe(fs.readFileSync(runs.get("selfplay.ipynb")!.output, "utf8"))
+  })
+
+  it("selfplay.ipynb names the run folder it cannot find", async () => {
+    const missing = path.join(tmp, "no-such-run")
+    const run = await execute(path.join(notebooksDir, "selfplay.ipynb"), path.join(tmp, "out-no-run"), { DUOGUARD_RUN_DIR: missing })
+    expect(run.ok).toBe(false)
+    expect(run.log).toContain(`${missing}: run folder does not exist`)
   })
 
   it("names the missing file when the data folder is empty", async () => {
