@@ -37,6 +37,8 @@ export const SelfPlayConfig = Schema.Struct({
     /** Count proposals the filters dropped as rejected (they fool nobody). */
     rejectFiltered: Schema.Boolean
   }),
+  /** Percent of each iteration's synthetic rows held out for the guard's validation split. */
+  syntheticValidationPercent: Schema.Int.pipe(Schema.between(0, 50)),
   /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
   maxSeedTrainRows: Schema.NullOr(PositiveInt),
   guard: TrainConfig,
@@ -59,6 +61,7 @@ export const DEFAULT_SELFPLAY: SelfPlayConfigEncoded = {
   // β larger than the paper's 0.01 (an 8B LLM's sequence log-probs span hundreds of nats; this
   // policy's span a few), α = the paper's RPO weight.
   dpo: { beta: 1, alpha: 0.4, learningRate: 0.01, epochs: 4, batchSize: 256, maxPairsPerSeed: 4, rejectFiltered: true },
+  syntheticValidationPercent: 10,
   maxSeedTrainRows: null,
   guard: DEFAULT_TRAIN_CONFIG,
   llmUrl: null

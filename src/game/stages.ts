@@ -23,6 +23,7 @@ import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.
 import { loadGuard, type Guard } from "../guard/guard.ts"
 import { saveGuard } from "../guard/storage.ts"
 import { trainGuard } from "../guard/train.ts"
+import { hash32 } from "../runtime/rng.ts"
 import { Seed } from "../runtime/seed.ts"
 import { Game } from "./context.ts"
 import { dropCounts, filterProposals, type FilteredRow } from "./filter.ts"
@@ -278,12 +279,13 @@ export const foolingRates = (t: number) =>
 export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
   Effect.gen(function* () {
     const game = yield* Game
+    const seed = yield* Seed
     const dir = game.iterDir(t)
     const file = path.join(dir, "synthetic.parquet")
     return yield* stage({
       name: "synthesize",
       dir,
-      key: { judged: hashOf(path.join(dir, "judged.parquet")) },
+      key: { judged: hashOf(path.join(dir, "judged.parquet")), root: seed.root, heldOut: game.config.syntheticValidationPercent },
       outputs: ["synthetic.parquet"],
       run: Effect.suspend(() => {
         const rows: Array<Example> = judged
@@ -298,7 +300,9 @@ export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
               categories: [...j.categories],
               source: `selfplay:${parent.source}`,
               license: parent.license,
-              split: "train",
+              // A seeded slice is held out: early stopping and calibration then see the game's
+              // distribution too, not only the seed's genres (never the benchmarks).
+              split: hash32(`${seed.root}/synthetic-split/${j.id}`) % 100 < game.config.syntheticValidationPercent ? "validation" : "train",
               origin: "synthetic",
               parent_id: parent.id,
               iteration: t
@@ -312,7 +316,10 @@ export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
 
 // ─── the guard ────────────────────────────────────────────────────────────────────────────
 
-/** Retrain the guard from scratch on seed ∪ synthetic_1..t (as the paper does). */
+/**
+ * Retrain the guard from scratch on seed ∪ synthetic_1..t (as the paper does); validation =
+ * the seed's validation split ∪ the held-out slice of the synthetic rows.
+ */
 export const trainGuardStage = (t: number) =>
   Effect.gen(function* () {
     const game = yield* Game
@@ -328,7 +335,9 @@ export const trainGuardStage = (t: number) =>
         const synthetic: Array<Example> = []
         for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
         // The same init seed every iteration: guards differ by their data alone.
-        const trained = yield* trainGuard([...game.seedTrain, ...synthetic], game.seedValidation, game.config.guard, seed.derive("guard"))
+        const train = [...game.seedTrain, ...synthetic.filter((r) => r.split === "train")]
+        const validation = [...game.seedValidation, ...synthetic.filter((r) => r.split === "validation")]
+        const trained = yield* trainGuard(train, validation, game.config.guard, seed.derive("guard"))
         const rel = (f: string) => path.relative(game.paths.repoRoot, f)
         yield* saveGuard(trained, path.join(dir, "guard"), {
           createdBy: `pipelines/selfplay.ts (run ${game.config.runId}, iteration ${t})`,
