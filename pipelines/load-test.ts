@@ -2,7 +2,7 @@
  * Load test of the moderation server on loopback (127.0.0.1 only):
  *
  *   npx tsx pipelines/load-test.ts [--url URL] [--model DIR] [--requests N] [--single-requests N]
- *                                  [--connections C] [--out FILE] [--seed N]
+ *                                  [--warmup N] [--connections C] [--out FILE] [--seed N] [--texts FILE]
  *
  * Starts `pipelines/serve.ts` (or targets `--url`), then runs autocannon with C connections
  * (default 64) in two phases: single-text requests only (the throughput target), then N
@@ -41,6 +41,11 @@ const singleRequests = Options.integer("single-requests").pipe(
   Options.withDescription("requests in the single-text phase (0 skips it)"),
   Options.withDefault(20_000)
 )
+const textsFile = Options.text("texts").pipe(
+  Options.withDescription("texts to send, one per line (default: the seed's validation split)"),
+  Options.optional
+)
+const warmup = Options.integer("warmup").pipe(Options.withDescription("warm-up requests before measuring"), Options.withDefault(2000))
 const connections = Options.integer("connections").pipe(Options.withDescription("concurrent connections"), Options.withDefault(64))
 const out = Options.text("out").pipe(Options.withDescription("JSON output (default: bench/serve.json)"), Options.optional)
 const seed = Options.integer("seed").pipe(Options.withDescription("seed of the request mix"), Options.withDefault(DEFAULT_SEED))
@@ -111,12 +116,16 @@ const phase = (target: string, pid: number | undefined, pool: ReturnType<typeof 
     }
   })
 
-const command = Command.make("load-test", { url, model, requests, singleRequests, connections, out, seed }, (args) =>
+const command = Command.make("load-test", { url, model, requests, singleRequests, warmup, connections, out, seed, textsFile }, (args) =>
   Effect.gen(function* () {
     const outFile = Option.match(args.out, { onNone: () => path.resolve(repoRoot, "bench/serve.json"), onSome: (p) => path.resolve(p) })
     const modelDir = Option.match(args.model, { onNone: () => path.resolve(repoRoot, "models/default"), onSome: (p) => path.resolve(p) })
-    const rows = yield* readRows(Example, path.resolve(repoRoot, "datasets/seed.parquet"))
-    const texts = rows.filter((r) => r.split === "validation" && r.text.length <= 4000).map((r) => r.text)
+    const texts = Option.isSome(args.textsFile)
+      ? fs.readFileSync(args.textsFile.value, "utf8").split("\n").filter((t) => t.trim() !== "")
+      : (yield* readRows(Example, path.resolve(repoRoot, "datasets/seed.parquet")))
+          .filter((r) => r.split === "validation" && r.text.length <= 4000)
+          .map((r) => r.text)
+    if (texts.length === 0) return yield* Effect.fail(new Error("no texts to send"))
     const seeds = makeSeed(args.seed)
     const loadBefore = r2(os.loadavg()[0])
 
@@ -134,7 +143,7 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
     const health = yield* Effect.promise(() => fetch(`${target}/healthz`).then((r) => r.json() as Promise<{ model: string; backend: string }>))
 
     const singles: MixOptions = { arrayShare: 0, maxArray: 2, badShare: 0 }
-    yield* phase(target, undefined, buildMix(texts, 500, seeds.rng("load/warmup"), singles), 2000, args.connections)
+    if (args.warmup > 0) yield* phase(target, undefined, buildMix(texts, 500, seeds.rng("load/warmup"), singles), args.warmup, args.connections)
     const single =
       args.singleRequests > 0
         ? yield* phase(target, server?.pid, buildMix(texts, 4000, seeds.rng("load/single"), singles), args.singleRequests, args.connections)

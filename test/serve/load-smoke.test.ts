@@ -1,0 +1,50 @@
+/**
+ * A short run of the load-test pipeline (the 100k-request run is `npx tsx pipelines/load-test.ts`):
+ * it starts a server, sends a seeded mix with bad requests interleaved, checks every answer,
+ * writes its report and shuts the server down cleanly. No timing is asserted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { execFile } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import { repoRoot, tinyModel } from "./fixtures.ts"
+
+const run = promisify(execFile)
+let model: { dir: string; cleanup: () => void }
+beforeAll(async () => {
+  model = await tinyModel()
+})
+afterAll(() => model?.cleanup())
+
+describe("pipelines/load-test.ts (smoke)", () => {
+  it("serves a mixed load without a wrong answer and reports it", async () => {
+    const out = path.join(path.dirname(model.dir), "serve.json")
+    const texts = path.join(path.dirname(model.dir), "texts.txt")
+    fs.writeFileSync(texts, Array.from({ length: 50 }, (_, i) => (i % 4 ? `the garden and the book ${i}` : `murder the dog ${i}`)).join("\n"))
+    const r = await run(
+      process.execPath,
+      ["--import", "tsx", "pipelines/load-test.ts", "--model", model.dir, "--requests", "2000", "--single-requests", "0",
+        "--warmup", "0", "--connections", "16", "--out", out, "--texts", texts],
+      { cwd: repoRoot, maxBuffer: 1 << 24 }
+    )
+    expect(r.stdout).toContain("| phase | requests | req/s")
+    const report = JSON.parse(fs.readFileSync(out, "utf8"))
+    expect(fs.readFileSync(out.replace(/\.json$/, ".md"), "utf8")).toBe(`${report.markdown}\n`)
+    expect(report.mixed.requests).toBe(2000)
+    expect(report.mixed.connectionErrors).toBe(0)
+    expect(report.mixed.unexpected).toEqual({})
+    expect(report.meetsTargets.noErrors).toBe(true)
+    // The mix really held bad requests of several kinds, and arrays, each answered as it deserved.
+    const kinds = Object.keys(report.mixed.byKind)
+    expect(kinds).toContain("single")
+    expect(kinds).toContain("array")
+    expect(kinds.filter((k) => k.startsWith("bad:")).length).toBeGreaterThanOrEqual(6)
+    for (const [kind, t] of Object.entries(report.mixed.byKind as Record<string, { sent: number; ok: number }>)) {
+      expect(t.ok, kind).toBe(t.sent)
+    }
+    expect(Object.keys(report.mixed.statusCodes).sort()).toEqual(["200", "400", "404", "405"])
+    expect(report.rss.samples).toBeGreaterThan(0)
+    expect(report.shutdown).toEqual({ code: 0, signal: null })
+  })
+})
