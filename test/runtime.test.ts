@@ -81,3 +81,14 @@ describe("loadConfig", () => {
     expect(e.message).toContain("epochs")
   })
 })
+
+describe("stratifiedSample floors", () => {
+  it("never returns more than n rows, even when floors overshoot", () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({ i, k: `s${i % 30}` }))
+    const s = stratifiedSample(rows, 40, (r) => r.k, new Rng(1), { minPerStratum: 2 })
+    expect(s.length).toBe(40)
+    const per = new Map<string, number>()
+    for (const r of s) per.set(r.k, (per.get(r.k) ?? 0) + 1)
+    expect(Math.min(...per.values())).toBeGreaterThanOrEqual(1)
+  })
+})

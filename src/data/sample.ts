@@ -34,6 +34,14 @@ export const stratifiedSample = <T>(
     assigned += q
     remainders.push([k, exact - Math.floor(exact)])
   }
+  // Floors can overshoot n: take the excess back from the largest quotas (never below a floor
+  // unless the floors alone exceed n), so the sample has exactly min(n, rows) rows.
+  while (assigned > n) {
+    const byQuota = keys.filter((k) => quotas.get(k)! > 0).sort((a, b) => quotas.get(b)! - quotas.get(a)! || (a < b ? -1 : 1))
+    const k = byQuota.find((x) => quotas.get(x)! > Math.min(floor, strata.get(x)!.length)) ?? byQuota[0]
+    quotas.set(k, quotas.get(k)! - 1)
+    assigned--
+  }
   remainders.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
   for (let i = 0; assigned < n && i < remainders.length * 2; i++) {
     const k = remainders[i % remainders.length][0]

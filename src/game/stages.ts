@@ -27,7 +27,7 @@ import { hash32 } from "../runtime/rng.ts"
 import { Seed } from "../runtime/seed.ts"
 import { Game } from "./context.ts"
 import { dropCounts, filterProposals, type FilteredRow } from "./filter.ts"
-import { HEADS } from "./programs.ts"
+import { feasibility, HEADS } from "./programs.ts"
 import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
 import { sha256File, stage } from "./stage.ts"
 
@@ -203,7 +203,8 @@ export const dpo = (t: number, seeds: ReadonlyArray<Example>, candidates: Readon
           .filter((c) => c.dropped === "" || game.config.dpo.rejectFiltered)
           .map((c) => ({ seedIndex: index.get(c.seed_id)!, action: actionOf(c), fooled: fooled.get(c.id) ?? false }))
         const pairs = buildPairs(proposals, game.config.dpo.maxPairsPerSeed, seed.rng(`pairs/iter-${t}`))
-        const stats = trainDpo(policy, reference, seedFeatureMatrix(seeds), SEED_FEATURE_DIM, pairs, game.config.dpo, seed.rng(`dpo/iter-${t}`))
+        const mask = feasibility(game.registry, seeds.map((s) => s.lang), game.available)
+        const stats = trainDpo(policy, reference, seedFeatureMatrix(seeds), SEED_FEATURE_DIM, pairs, game.config.dpo, seed.rng(`dpo/iter-${t}`), mask)
         yield* writeJson(path.join(dir, "policy.json"), policy.toWeights())
         yield* writeJson(path.join(dir, "dpo.json"), stats)
         // Preference pairs in TRL's DPO format, for fine-tuning an LLM generator elsewhere.

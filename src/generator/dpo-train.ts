@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs"
 import type { Rng } from "../runtime/rng.ts"
 import { dpoLoss, type DpoHyper } from "./dpo.ts"
-import type { Action, Policy } from "./policy.ts"
+import type { Action, Policy, RowMask } from "./policy.ts"
 
 export interface JudgedProposal {
   readonly seedIndex: number
@@ -66,8 +66,12 @@ export const trainDpo = (
   dim: number,
   pairs: ReadonlyArray<PreferencePair>,
   config: DpoTrainConfig,
-  rng: Rng
+  rng: Rng,
+  /** The feasibility masks used when sampling, indexed by seed: log-probs must match them. */
+  seedMask?: RowMask
 ): DpoTrainStats => {
+  const maskOf = (batch: ReadonlyArray<PreferencePair>): RowMask | undefined =>
+    seedMask && ((row, head, prev) => seedMask(batch[row].seedIndex, head, prev))
   if (pairs.length === 0) return { pairs: 0, lossFirstEpoch: NaN, lossLastEpoch: NaN, rewardAccuracy: NaN }
   const optimizer = tf.train.adam(config.learningRate)
   const rowsOf = (ps: ReadonlyArray<PreferencePair>) => {
@@ -84,10 +88,11 @@ export const trainDpo = (
       const x = rowsOf(batch)
       const chosen = batch.map((p) => p.chosen)
       const rejected = batch.map((p) => p.rejected)
-      const refC = reference.logProb(x, chosen)
-      const refR = reference.logProb(x, rejected)
+      const mask = maskOf(batch)
+      const refC = reference.logProb(x, chosen, 1, mask)
+      const refR = reference.logProb(x, rejected, 1, mask)
       const loss = optimizer.minimize(
-        () => dpoLoss(policy.logProb(x, chosen), policy.logProb(x, rejected), refC, refR, config),
+        () => dpoLoss(policy.logProb(x, chosen, 1, mask), policy.logProb(x, rejected, 1, mask), refC, refR, config),
         true,
         [...policy.vars.values()]
       )!
@@ -100,10 +105,9 @@ export const trainDpo = (
   // Reward accuracy on all pairs after training.
   const acc = tf.tidy(() => {
     const x = rowsOf(pairs)
-    const margin = tf.sub(
-      tf.sub(policy.logProb(x, pairs.map((p) => p.chosen)), reference.logProb(x, pairs.map((p) => p.chosen))),
-      tf.sub(policy.logProb(x, pairs.map((p) => p.rejected)), reference.logProb(x, pairs.map((p) => p.rejected)))
-    )
+    const mask = maskOf(pairs)
+    const lp = (p: Policy, side: "chosen" | "rejected") => p.logProb(x, pairs.map((q) => q[side]), 1, mask)
+    const margin = tf.sub(tf.sub(lp(policy, "chosen"), lp(reference, "chosen")), tf.sub(lp(policy, "rejected"), lp(reference, "rejected")))
     return tf.mean(tf.cast(tf.greater(margin, 0), "float32")).dataSync()[0]
   })
   return { pairs: pairs.length, lossFirstEpoch: epochLosses[0], lossLastEpoch: epochLosses[epochLosses.length - 1], rewardAccuracy: acc }

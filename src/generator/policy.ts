@@ -36,6 +36,13 @@ export interface PolicyWeights {
 
 const NEG_INF = -1e9
 
+/** A trainable variable from a fresh tensor, which is then released (no leaked initial values). */
+const toVariable = (t: tf.Tensor): tf.Variable => {
+  const v = tf.variable(t, true)
+  t.dispose()
+  return v
+}
+
 export class Policy {
   readonly vars: Map<string, tf.Variable>
 
@@ -49,8 +56,8 @@ export class Policy {
     const dense = (name: string, fanIn: number, fanOut: number) => {
       const limit = Math.sqrt(6 / (fanIn + fanOut))
       const w = Float32Array.from({ length: fanIn * fanOut }, () => (rng.next() * 2 - 1) * limit)
-      vars.set(`${name}/w`, tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true))
-      vars.set(`${name}/b`, tf.variable(tf.zeros([fanOut]), true))
+      vars.set(`${name}/w`, toVariable(tf.tensor2d(w, [fanIn, fanOut])))
+      vars.set(`${name}/b`, toVariable(tf.zeros([fanOut])))
     }
     dense("hidden", shape.inputDim, shape.hidden)
     for (const h of shape.heads) dense(`head/${h.name}`, shape.hidden, h.size)
@@ -60,7 +67,7 @@ export class Policy {
   static fromWeights(w: PolicyWeights): Policy {
     const vars = new Map<string, tf.Variable>()
     for (const [name, t] of Object.entries(w.tensors)) {
-      vars.set(name, tf.variable(tf.tensor(Float32Array.from(t.values), [...t.shape]), true))
+      vars.set(name, toVariable(tf.tensor(Float32Array.from(t.values), [...t.shape])))
     }
     return new Policy(w.shape, vars)
   }

@@ -63,3 +63,14 @@ describe("Policy row masks", () => {
     expect(total).toBeCloseTo(1, 5)
   })
 })
+
+describe("Policy memory", () => {
+  it("frees every tensor it allocated on dispose (init, fromWeights, clone)", () => {
+    const before = tf.memory().numTensors
+    const p = Policy.init(shape, new Rng(6))
+    const q = Policy.fromWeights(p.toWeights())
+    const c = q.clone()
+    for (const x of [p, q, c]) x.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+  })
+})
