@@ -112,6 +112,11 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
       [
         `trained on ${trained.backend} in ${trained.seconds.toFixed(1)} s (best step ${trained.bestStep}, ` +
           `validation loss ${v.loss.toFixed(4)}, logit shift ${v.calibration.shift})`,
+        `calibration ${v.calibration.mode}: validation shift ${v.calibration.validation?.shift ?? "–"}` +
+          (v.calibration.heldOut
+            ? `, genre offset ${v.calibration.heldOut.genreOffset} (auxiliary model without ${v.calibration.heldOut.sources.join(", ")}: ` +
+              `validation ${v.calibration.heldOut.auxValidation.shift}, unseen sources ${v.calibration.heldOut.auxHeldOut.shift})`
+            : ""),
         ...lines,
         `saved to ${path.relative(process.cwd(), outDir) || "."}`
       ].join("\n")

@@ -1,7 +1,7 @@
 /**
  * Saving and reading a guard folder in Node: `model.json` + `weights.bin` (format.ts) and
  * `manifest.json` (what produced it: data hashes, seed, config, validation metrics, backend,
- * package versions). The folder is replaced atomically: everything is written to a sibling
+ * package versions; no timings, so the same run writes the same bytes). The folder is replaced atomically: everything is written to a sibling
  * temp folder, which is then renamed over the old one, so a crash never leaves a mix.
  */
 import { Effect, Schema } from "effect"
@@ -46,7 +46,6 @@ export const GuardManifest = Schema.Struct({
   backend: Schema.String,
   trainRows: Schema.Int,
   validationRows: Schema.Int,
-  trainingSeconds: Schema.Number,
   bestStep: Schema.Int,
   validation: Schema.Unknown,
   history: Schema.Unknown
@@ -82,7 +81,6 @@ export const saveGuard = (
         backend: trained.backend,
         trainRows: trained.trainRows,
         validationRows: trained.validationRows,
-        trainingSeconds: trained.seconds,
         bestStep: trained.bestStep,
         validation: trained.validation,
         history: trained.history

@@ -52,10 +52,27 @@ export interface HistoryPoint {
   readonly validationLoss: number
 }
 
+/** How the logit shift was chosen (see trainGuard). */
+export interface Calibration {
+  readonly mode: TrainConfig["calibration"]
+  /** The shift stored with the model. */
+  readonly shift: number
+  /** The shift that maximizes mean per-language F1 on the validation split (null for "none"). */
+  readonly validation: ShiftChoice | null
+  /** "sources" mode: the auxiliary model's shifts on validation and on the unseen sources. */
+  readonly heldOut?: {
+    readonly sources: ReadonlyArray<string>
+    readonly rows: number
+    readonly auxValidation: ShiftChoice
+    readonly auxHeldOut: ShiftChoice
+    readonly genreOffset: number
+  }
+}
+
 export interface ValidationReport {
   /** Weighted validation loss of the kept checkpoint (same weighting as training). */
   readonly loss: number
-  readonly calibration: ShiftChoice
+  readonly calibration: Calibration
   /** Unsafe-vs-safe metrics at the 0.5 rule after calibration, overall and per language. */
   readonly byLanguage: Readonly<Record<string, BinaryMetrics>>
   /** Per-category ROC AUC (one-vs-rest on validation rows); NaN where a category is absent. */
@@ -111,6 +128,18 @@ const encode = (
       return { x: concatSparse(parts), y, unsafe, weight }
     })
   )
+}
+
+/** The rows `idx` of `data` (in that order), with new row weights. */
+const subset = (data: Encoded, idx: ReadonlyArray<number>, weight: Float64Array): Encoded => {
+  const parts = idx.map((i) => data.x.ids.subarray(data.x.offsets[i], data.x.offsets[i + 1]))
+  const y = new Float32Array(idx.length * NUM_CATEGORIES)
+  const unsafe = new Float32Array(idx.length)
+  idx.forEach((i, k) => {
+    y.set(data.y.subarray(i * NUM_CATEGORIES, (i + 1) * NUM_CATEGORIES), k * NUM_CATEGORIES)
+    unsafe[k] = data.unsafe[i]
+  })
+  return { x: concatSparse(parts), y, unsafe, weight }
 }
 
 /**
@@ -268,33 +297,24 @@ const weightedLoss = (logits: Float32Array, data: Encoded, categoryWeight: numbe
   return num / den
 }
 
-/**
- * Train a guard on `train`, early-stop and calibrate on `validation`. Deterministic in
- * (rows, config, seed) on a given backend.
- */
-export const trainGuard = (
-  train: ReadonlyArray<TrainRow>,
-  validation: ReadonlyArray<TrainRow>,
-  config: TrainConfig,
-  seed: number
-): Effect.Effect<TrainedGuard, GuardError, Backend | Progress> =>
-  Effect.gen(function* () {
-    const backend = yield* Backend
-    if (train.length === 0) return yield* new GuardError({ reason: "trainGuard: the training set is empty" })
-    if (validation.length === 0) {
-      return yield* new GuardError({ reason: "trainGuard: the validation set is empty (needed for early stopping and calibration)" })
-    }
-    yield* Effect.tryPromise({
-      try: ensureGradients,
-      catch: (e) => new GuardError({ reason: `cannot load tfjs gradients: ${String(e)}` })
-    })
-    const started = Date.now()
-    const rng = new Rng(seed)
-    const featurizer = new Featurizer(config.features)
-    const trainData = yield* encode(train, featurizer, rowWeights(train, config.balance), "train")
-    const valData = yield* encode(validation, featurizer, rowWeights(validation, config.balance), "validation")
+interface Fit {
+  /** The best checkpoint, as it will be stored (float16 embedding), without calibration. */
+  readonly weights: GuardWeights
+  readonly bestLoss: number
+  readonly bestStep: number
+  readonly history: ReadonlyArray<HistoryPoint>
+}
 
-    const n = train.length
+/** One training run with early stopping on `valData`; `label` prefixes the progress bars. */
+const fit = (
+  trainData: Encoded,
+  valData: Encoded,
+  config: TrainConfig,
+  rng: Rng,
+  label: string
+): Effect.Effect<Fit, GuardError, Progress> =>
+  Effect.gen(function* () {
+    const n = trainData.unsafe.length
     const shape = { buckets: config.features.buckets, dim: config.model.dim, hidden: config.model.hidden }
     const weights = initWeights(shape, rng.child("init"))
     // Start each category's bias at the log-odds of its (weighted) training frequency, so the
@@ -396,7 +416,7 @@ export const trainGuard = (
 
     for (let epoch = 0; epoch < config.maxEpochs && !stop; epoch++) {
       const orderArr = Int32Array.from(rng.child(`epoch-${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i)))
-      yield* withProgress(`train epoch ${epoch + 1}/${config.maxEpochs}`, stepsPerEpoch, (bar) =>
+      yield* withProgress(`${label}epoch ${epoch + 1}/${config.maxEpochs}`, stepsPerEpoch, (bar) =>
         Effect.gen(function* () {
           for (let s = 0; s < stepsPerEpoch && !stop; s++) {
             yield* Effect.sync(() => {
@@ -432,16 +452,84 @@ export const trainGuard = (
       ).pipe(Effect.catchAllDefect((d) => new GuardError({ reason: String(d instanceof Error ? d.message : d) })))
     }
 
+    return { weights: asStored(best.weights), bestLoss: best.loss, bestStep: best.step, history }
+  })
+
+const maxLogitsOf = (w: GuardWeights, data: Encoded) => maxPerRow(predictAll(w, data), data.unsafe.length)
+
+/**
+ * Train a guard on `train`, early-stop on `validation`, then calibrate (see `calibration` in
+ * config.ts). Deterministic in (rows, config, seed) on a given backend.
+ *
+ * Calibration "sources" corrects for genre shift: the seed's validation split is the same
+ * genre as its training rows, so a shift fit there is too timid on text of a kind the guard
+ * has not seen. A second, auxiliary model is trained without `calibrationSources`; the extra
+ * shift those unseen sources need beyond the auxiliary model's own validation shift is added
+ * to the main model's validation shift.
+ */
+export const trainGuard = (
+  train: ReadonlyArray<TrainRow>,
+  validation: ReadonlyArray<TrainRow>,
+  config: TrainConfig,
+  seed: number
+): Effect.Effect<TrainedGuard, GuardError, Backend | Progress> =>
+  Effect.gen(function* () {
+    const backend = yield* Backend
+    if (train.length === 0) return yield* new GuardError({ reason: "trainGuard: the training set is empty" })
+    if (validation.length === 0) {
+      return yield* new GuardError({ reason: "trainGuard: the validation set is empty (needed for early stopping and calibration)" })
+    }
+    yield* Effect.tryPromise({
+      try: ensureGradients,
+      catch: (e) => new GuardError({ reason: `cannot load tfjs gradients: ${String(e)}` })
+    })
+    const started = Date.now()
+    const rng = new Rng(seed)
+    const featurizer = new Featurizer(config.features)
+    const trainData = yield* encode(train, featurizer, rowWeights(train, config.balance), "train")
+    const valData = yield* encode(validation, featurizer, rowWeights(validation, config.balance), "validation")
+    const main = yield* fit(trainData, valData, config, rng, "train ")
+
     // Calibrate the kept checkpoint, as it will be stored, on validation; report at the 0.5 rule.
-    const kept = asStored(best.weights)
-    const valLogits = predictAll(kept, valData)
+    const valLogits = predictAll(main.weights, valData)
     const maxLogit = maxPerRow(valLogits, validation.length)
     const labels = validation.map((r) => r.unsafe)
     const langs = validation.map((r) => r.lang)
-    const calibration = config.calibration === "f1"
-      ? chooseShift(maxLogit, labels, langs)
-      : { shift: 0, meanF1: Number.NaN, meanF1Unshifted: Number.NaN, languages: [] }
-    const finalWeights: GuardWeights = { ...kept, logitShift: calibration.shift }
+    const onValidation = config.calibration === "none" ? null : chooseShift(maxLogit, labels, langs)
+    let calibration: Calibration = {
+      mode: config.calibration,
+      shift: onValidation?.shift ?? 0,
+      validation: onValidation
+    }
+
+    if (config.calibration === "sources") {
+      const held = new Set(config.calibrationSources)
+      const trainIdx = train.flatMap((r, i) => (held.has(r.source) ? [] : [i]))
+      const valIdx = validation.flatMap((r, i) => (held.has(r.source) ? [] : [i]))
+      const heldRows = [...train, ...validation].filter((r) => held.has(r.source))
+      const present = [...held].filter((s) => heldRows.some((r) => r.source === s)).sort()
+      if (heldRows.length > 0 && trainIdx.length > 0 && valIdx.length > 0) {
+        const pick = <T>(xs: ReadonlyArray<T>, idx: ReadonlyArray<number>) => idx.map((i) => xs[i])
+        const auxTrain = subset(trainData, trainIdx, rowWeights(pick(train, trainIdx), config.balance))
+        const auxVal = subset(valData, valIdx, rowWeights(pick(validation, valIdx), config.balance))
+        const aux = yield* fit(auxTrain, auxVal, config, rng.child("calibration"), "calibration model ")
+        const heldIdx = [...train.flatMap((r, i) => (held.has(r.source) ? [i] : []))]
+        const heldValIdx = validation.flatMap((r, i) => (held.has(r.source) ? [i] : []))
+        const heldLogits = new Float32Array(heldRows.length)
+        heldLogits.set(maxLogitsOf(aux.weights, subset(trainData, heldIdx, new Float64Array(heldIdx.length))))
+        heldLogits.set(maxLogitsOf(aux.weights, subset(valData, heldValIdx, new Float64Array(heldValIdx.length))), heldIdx.length)
+        const auxOnValidation = chooseShift(maxLogitsOf(aux.weights, auxVal), pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang))
+        const auxOnHeldOut = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang))
+        const genreOffset = Math.round((auxOnHeldOut.shift - auxOnValidation.shift) * 100) / 100
+        calibration = {
+          ...calibration,
+          shift: Math.round(((onValidation?.shift ?? 0) + genreOffset) * 100) / 100,
+          heldOut: { sources: present, rows: heldRows.length, auxValidation: auxOnValidation, auxHeldOut: auxOnHeldOut, genreOffset }
+        }
+      }
+    }
+
+    const finalWeights: GuardWeights = { ...main.weights, logitShift: calibration.shift }
     const probs = Array.from(maxLogit, (x) => sigmoid(x + calibration.shift))
     const categoryAuc: Record<string, number> = {}
     for (const [c, id] of CATEGORY_IDS.entries()) {
@@ -457,10 +545,10 @@ export const trainGuard = (
       backend: backend.name,
       trainRows: train.length,
       validationRows: validation.length,
-      history,
-      bestStep: best.step,
+      history: main.history,
+      bestStep: main.bestStep,
       validation: {
-        loss: best.loss,
+        loss: main.bestLoss,
         calibration,
         byLanguage: groupedMetrics(probs, labels, langs),
         categoryAuc

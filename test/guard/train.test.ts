@@ -48,6 +48,20 @@ describe("trainGuard", () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
+  it("calibrates for unseen sources with an auxiliary model (\"sources\" mode)", async () => {
+    const r = await run(7, tinyConfig({ calibration: "sources", calibrationSources: ["s2", "absent"] }))
+    const c = r.validation.calibration
+    expect(c.mode).toBe("sources")
+    expect(c.heldOut?.sources).toEqual(["s2"])
+    expect(c.heldOut?.rows).toBe(train.filter((x) => x.source === "s2").length + validation.filter((x) => x.source === "s2").length)
+    expect(c.shift).toBeCloseTo((c.validation?.shift ?? 0) + (c.heldOut?.genreOffset ?? NaN), 9)
+    expect(r.weights.logitShift).toBe(c.shift)
+    // The main model is the same as without the auxiliary fit: only the shift can differ.
+    const plain = await run(7, tinyConfig({ calibration: "f1" }))
+    expect(bytes(r.weights.embedding)).toBe(bytes(plain.weights.embedding))
+    expect(plain.validation.calibration.heldOut).toBeUndefined()
+  })
+
   it("rejects empty inputs with a clear error", async () => {
     const err = await Effect.runPromise(
       trainGuard(train, [], tinyConfig(), 1).pipe(Effect.provide(env), Effect.flip)
