@@ -84,6 +84,9 @@ export const fromHalf = (h: number): number => {
 
 // ---- encode / decode -------------------------------------------------------------------------
 
+/** float16 → float32 for all 65,536 codes: decoding the 8M-entry table by lookup is fast. */
+let halfTable: Float32Array | undefined
+
 const specsFor = (s: ModelShape): Array<WeightSpec> => [
   { name: "embedding", shape: [s.buckets, s.dim], dtype: "float32", quantization: { dtype: "float16" } },
   ...(s.hidden > 0
@@ -147,28 +150,32 @@ export const decodeModel = (json: string, bin: Uint8Array): { weights: GuardWeig
   }
   const total = specs.reduce((a, s) => a + bytesOf(s), 0)
   if (bin.byteLength !== total) throw new Error(`${WEIGHTS_FILE}: ${bin.byteLength} bytes, ${MODEL_FILE} describes ${total}`)
-  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength)
+  // Copy into an aligned buffer once; typed-array views then decode without per-element calls.
+  // (Little-endian host assumed, as tfjs does: every platform it runs on is.)
+  const bytes = new Uint8Array(bin.byteLength)
+  bytes.set(bin)
   const out: Record<string, Float32Array> = { w1: new Float32Array(0), b1: new Float32Array(0) }
   let at = 0
-  // float16 lookup: 64k entries decode the 8M-entry table much faster than bit twiddling each.
-  let halfTable: Float32Array | undefined
   for (const spec of specs) {
     const n = sizeOf(spec)
-    const data = new Float32Array(n)
+    let data: Float32Array
     if (spec.quantization) {
+      const halves = new Uint16Array(bytes.buffer, at, n)
       halfTable ??= Float32Array.from({ length: 65536 }, (_, h) => fromHalf(h))
-      const halves = new Uint16Array(n)
-      for (let i = 0; i < n; i++, at += 2) halves[i] = view.getUint16(at, true)
-      for (let i = 0; i < n; i++) data[i] = halfTable[halves[i]]
+      data = new Float32Array(n)
+      let bad = -1
+      for (let i = 0; i < n; i++) {
+        const h = halves[i]
+        if ((h & 0x7c00) === 0x7c00) bad = i
+        data[i] = halfTable[h]
+      }
+      if (bad >= 0) throw new Error(`${WEIGHTS_FILE}: ${spec.name}[${bad}] is not finite`)
     } else {
-      for (let i = 0; i < n; i++, at += 4) data[i] = view.getFloat32(at, true)
+      data = new Float32Array(bytes.buffer.slice(at, at + 4 * n))
+      for (let i = 0; i < n; i++) if (!Number.isFinite(data[i])) throw new Error(`${WEIGHTS_FILE}: ${spec.name}[${i}] is not finite`)
     }
+    at += bytesOf(spec)
     out[spec.name] = data
-  }
-  for (const [name, data] of Object.entries(out)) {
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) throw new Error(`${WEIGHTS_FILE}: ${name}[${i}] is not finite`)
-    }
   }
   return {
     weights: {

@@ -68,6 +68,10 @@ describe("save → load", () => {
     const { json, bin } = encodeModel(trained.weights, trained.features)
     expect(() => decodeModel(json, bin.subarray(0, bin.length - 4))).toThrow(/weights.bin: .* bytes/)
     expect(() => decodeModel("{not json", bin)).toThrow(/model.json is not JSON/)
+    const inf = bin.slice()
+    inf[2] = 0x00
+    inf[3] = 0x7c // embedding[1] = +Infinity in float16
+    expect(() => decodeModel(json, inf)).toThrow(/embedding\[1\] is not finite/)
     const bad = JSON.parse(json)
     bad.shape.dim = 9
     expect(() => decodeModel(JSON.stringify(bad), bin)).toThrow(/weightsManifest does not match/)
