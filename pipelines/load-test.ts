@@ -157,7 +157,10 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
             .then((t) => Number(/^process_resident_memory_bytes (\S+)$/m.exec(t)?.[1]) / 2 ** 20)
     const sampler = sampleEvery(readRss, 250)
     const mixed = yield* phase(target, server?.pid, buildMix(texts, 4000, seeds.rng("load/mixed"), DEFAULT_MIX), args.requests, args.connections)
-    const rss = rssStability(sampler.stop())
+    const rssSamples = sampler.stop()
+    // Stats over the second half, and the whole series at 1 s steps (a GC sawtooth and a leak
+    // look alike in a min–max spread, not in the series).
+    const rss = { ...rssStability(rssSamples), series: rssSamples.filter((_, i) => i % 4 === 0).map((s) => [Math.round(s.t), s.rssMiB]) }
     const loadAfter = r2(os.loadavg()[0])
 
     let shutdown: { code: number | null; signal: string | null } | undefined

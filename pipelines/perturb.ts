@@ -64,6 +64,12 @@ const command = Command.make("perturb", { model, data, out, seed, limit }, (args
       backend: backend.name,
       targetDropPoints: TARGET_DROP_POINTS,
       meetsTarget: Object.fromEntries(Object.entries(report.perturbations).map(([k, p]) => [k, p.drop <= TARGET_DROP_POINTS])),
+      meetsTargetPerLanguage: Object.fromEntries(
+        Object.entries(report.perturbations).map(([k, p]) => [
+          k,
+          Object.fromEntries(Object.entries(p.byLanguage).map(([l, c]) => [l, c.drop <= TARGET_DROP_POINTS]))
+        ])
+      ),
       ...report,
       markdown: md
     }

@@ -157,15 +157,20 @@ export const suiteMarkdown = (r: SuiteReport, target: number, model: string): st
     const p = r.perturbations[kind]
     lines.push(
       `| ${kind} | ${p.flagRate.toFixed(2)} % | ${p.drop.toFixed(2)} | ${langs
-        .map((l) => `${p.byLanguage[l].flagRate.toFixed(2)} % (${p.byLanguage[l].drop.toFixed(2)})`)
-        .join(" | ")} | ${p.recovered.toFixed(2)} % | ${p.drop <= target ? "yes" : "**no**"} |`
+        .map((l) => {
+          const d = p.byLanguage[l].drop
+          return `${p.byLanguage[l].flagRate.toFixed(2)} % (${d > target ? `**${d.toFixed(2)}**` : d.toFixed(2)})`
+        })
+        .join(" | ")} | ${p.recovered.toFixed(2)} % | ${p.drop <= target ? "yes" : "**no**"}${
+        langs.some((l) => p.byLanguage[l].drop > target) ? " (not in every language)" : ""
+      } |`
     )
   }
   lines.push(
     "",
     `${r.rows.toLocaleString("en-US")} unsafe benchmark prompts (datasets/benchmarks.parquet, evaluation only), model ${model}, seed ${r.seed}. ` +
       "Flag rate = share flagged (max category score > 0.5). \"Canonical form recovered\" = the canonicalizer maps the perturbed text to " +
-      "exactly the clean text's canonical form."
+      "exactly the clean text's canonical form. Drops above the target are in bold."
   )
   return lines.join("\n")
 }

@@ -68,8 +68,9 @@ describe("POST /v1/moderations (OpenAI shape)", () => {
     // The reversed request gives the reversed results: order is the input's, not the batch's.
     const rev = await moderate({ input: [...TEXTS].reverse() })
     expect(rev.results).toEqual([...r.results].reverse())
-    // The synthetic guard learned its trigger words: the test would catch a scrambled order.
-    expect(r.results.map((x) => x.flagged)).toEqual([false, true, true, true, false])
+    // Every text scores differently, so a scrambled order could not pass the checks above.
+    const scores = r.results.map((x) => x.category_scores["violent crimes"])
+    expect(new Set(scores).size).toBe(TEXTS.length)
   })
 
   it("accepts OpenAI's text content parts", async () => {
