@@ -6,6 +6,7 @@
  *   npx tsx pipelines/selfplay.ts --ablation en   # seed languages En only (also en-fr, all)
  *   npx tsx pipelines/selfplay.ts --set iterations=3 --set dpo.beta=0.5
  *   npx tsx pipelines/selfplay.ts --ship          # also copy the final guard to models/default
+ *   npx tsx pipelines/selfplay.ts --seed-file S.parquet --benchmarks B.parquet   # other data
  *
  * Rerunning the same command resumes: finished stages are skipped (runs/<id>/iter-<t>/*.done.json).
  */
@@ -59,8 +60,13 @@ const ablation = Options.choice("ablation", Object.keys(ABLATION_SEED_LANGUAGES)
 const configFile = Options.file("config").pipe(Options.withDescription("JSON config file (see src/game/config.ts)"), Options.optional)
 const set = Options.text("set").pipe(Options.withDescription("override a config value, e.g. --set iterations=3"), Options.repeated)
 const ship = Options.boolean("ship").pipe(Options.withDescription("copy the final guard to models/default"))
+const seedFile = Options.file("seed-file").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
+const benchmarksFile = Options.file("benchmarks").pipe(
+  Options.withDescription("benchmark table, scored after each iteration (default: datasets/benchmarks.parquet)"),
+  Options.optional
+)
 
-const command = Command.make("selfplay", { quick, ablation, configFile, set, ship }, (args) =>
+const command = Command.make("selfplay", { quick, ablation, configFile, set, ship, seedFile, benchmarksFile }, (args) =>
   Effect.gen(function* () {
     const preset = args.quick ? QUICK_SELFPLAY : DEFAULT_SELFPLAY
     const langs = Option.map(args.ablation, (a) => ({ runId: `${preset.runId}-seed-${a}`, seedLanguages: ABLATION_SEED_LANGUAGES[a] }))
@@ -68,8 +74,8 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
     const config = yield* loadConfig(SelfPlayConfig, defaults, { file: Option.getOrUndefined(args.configFile), overrides: args.set })
     const paths = {
       repoRoot,
-      seedFile: path.join(repoRoot, "datasets/seed.parquet"),
-      benchmarksFile: path.join(repoRoot, "datasets/benchmarks.parquet"),
+      seedFile: Option.match(args.seedFile, { onNone: () => path.join(repoRoot, "datasets/seed.parquet"), onSome: (f) => path.resolve(f) }),
+      benchmarksFile: Option.match(args.benchmarksFile, { onNone: () => path.join(repoRoot, "datasets/benchmarks.parquet"), onSome: (f) => path.resolve(f) }),
       runDir: path.join(repoRoot, "runs", config.runId)
     }
     const layers = Layer.mergeAll(GameLive(config, paths), SeedLive(config.seed), BackendLive(), ProgressLive)

@@ -2,7 +2,13 @@
  * The main job end to end on a tiny configuration: it completes, it is reproducible (same seed
  * → the same bytes), and a run killed mid-stage resumes to the same bytes as an uninterrupted one.
  */
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Effect } from "effect"
+import { BenchmarkRow, Example } from "../../schemas/index.ts"
+import { readRows, rowsToTable, writeParquet } from "../../src/data/parquet.ts"
+import { stratifiedSample } from "../../src/data/sample.ts"
+import { BENCHMARK_COLUMNS, EXAMPLE_COLUMNS } from "../../src/data/tables.ts"
+import { Rng } from "../../src/runtime/rng.ts"
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -10,8 +16,15 @@ import * as path from "node:path"
 const repo = path.resolve(import.meta.dirname, "../..")
 const tag = `test-${process.pid}`
 const runDir = (name: string) => path.join(repo, "runs", `${tag}-${name}`)
+// Small slices of the committed tables (stratified, seeded): the pipeline's fixed costs — reading
+// 200k seed rows, scoring 46k benchmark rows per iteration — would dominate a tiny run.
+const dataDir = path.join(repo, "runs", `${tag}-data`)
+const seedFile = path.join(dataDir, "seed.parquet")
+const benchFile = path.join(dataDir, "benchmarks.parquet")
 const TINY = [
   "--quick",
+  "--seed-file", seedFile,
+  "--benchmarks", benchFile,
   "--set", "seedsPerIteration=40",
   "--set", "proposalsPerSeed=3",
   "--set", "foolingSeeds=20",
@@ -43,8 +56,18 @@ const ARTIFACTS = ["iter-1/seeds.parquet", "iter-1/proposals.parquet", "iter-1/c
   "iter-1/policy.json", "iter-1/synthetic.parquet", "iter-1/guard/weights.bin", "iter-1/eval/table1.json", "report/report.md"]
 const bytes = (name: string, file: string) => fs.readFileSync(path.join(runDir(name), file))
 
+beforeAll(async () => {
+  const seed = await Effect.runPromise(readRows(Example, path.join(repo, "datasets/seed.parquet")))
+  const bench = await Effect.runPromise(readRows(BenchmarkRow, path.join(repo, "datasets/benchmarks.parquet")))
+  const rng = new Rng(7)
+  const seedSlice = stratifiedSample(seed, 6000, (r) => `${r.lang}|${r.unsafe}|${r.split}`, rng.child("seed"))
+  const benchSlice = stratifiedSample(bench, 1200, (r) => `${r.benchmark}|${r.lang}|${r.unsafe}`, rng.child("bench"), { minPerStratum: 5 })
+  await Effect.runPromise(writeParquet(seedFile, rowsToTable(seedSlice, EXAMPLE_COLUMNS)))
+  await Effect.runPromise(writeParquet(benchFile, rowsToTable(benchSlice, BENCHMARK_COLUMNS)))
+}, 120_000)
+
 afterAll(() => {
-  for (const n of ["a", "c"]) fs.rmSync(runDir(n), { recursive: true, force: true })
+  for (const d of [runDir("a"), runDir("c"), dataDir]) fs.rmSync(d, { recursive: true, force: true })
 })
 
 describe("pipelines/selfplay.ts", () => {
@@ -57,7 +80,7 @@ describe("pipelines/selfplay.ts", () => {
     for (const f of ARTIFACTS) expect(fs.existsSync(path.join(runDir("a"), f)), f).toBe(true)
     const manifest = JSON.parse(fs.readFileSync(path.join(runDir("a"), "manifest.json"), "utf8"))
     expect(manifest.seed).toBe(20250207)
-    expect(manifest.inputs.map((i: { path: string }) => i.path)).toEqual(["datasets/seed.parquet", "datasets/benchmarks.parquet"])
+    expect(manifest.inputs.map((i: { path: string }) => i.path)).toEqual([path.relative(repo, seedFile), path.relative(repo, benchFile)])
   }, 600_000)
 
   // A second run with the same seed, killed mid-stage and rerun: it must end byte-identical to
