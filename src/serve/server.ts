@@ -207,7 +207,14 @@ export const startServer = (
                 metrics.requests.inc({ route, method: request.method, status })
                 metrics.latency.observe((performance.now() - t0) / 1000, { route })
                 if (exit.value.status >= 400) metrics.errors.inc({ status })
-              } else if (Cause.isInterruptedOnly(exit.cause)) metrics.aborted.inc({ route })
+              } else if (Cause.isInterrupted(exit.cause)) {
+                // The client left (the platform interrupts a request whose connection closed).
+                metrics.aborted.inc({ route })
+              } else {
+                // The platform answered 500 after a failure that escaped the handlers.
+                metrics.requests.inc({ route, method: request.method, status: "500" })
+                metrics.errors.inc({ status: "500" })
+              }
             })
           )
         )
