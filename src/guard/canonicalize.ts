@@ -5,7 +5,7 @@
  * one NFKC call, a few linear regex passes, no allocation per character in the hot path.
  *
  * Steps, in order (each one's reason is next to its code):
- *   NFKC → drop invisible/bidi controls → lower-case → homoglyph folding → spaced-letter joining
+ *   NFKC → drop invisible/bidi controls → homoglyph folding → lower-case → spaced-letter joining
  *   → leetspeak → elongation squeezing → whitespace collapse.
  */
 
@@ -13,33 +13,54 @@
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C\u034F]/g
 
 /**
- * Lower-case Cyrillic and Greek letters that render like a Latin letter. Applied only to words
- * that mix scripts or that consist solely of look-alikes (see `foldWord`), so genuine Russian
- * or Greek words, which contain letters outside this table, are left alone.
+ * Cyrillic and Greek letters that render like a Latin letter, upper and lower case. Folding
+ * happens before lower-casing because case matters: Greek capital Eta `Η` looks like `H`, its
+ * small form `η` like `n`. Applied only to words that mix scripts or consist solely of
+ * look-alikes (see `foldWord`), so genuine Russian or Greek words, which contain letters
+ * outside this table, are left alone.
  */
 const HOMOGLYPHS: Readonly<Record<string, string>> = {
-  // Cyrillic
+  // Cyrillic, small
   "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
   "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
-  "ԛ": "q", "ԝ": "w", "ɡ": "g", "һ": "h", "ү": "y", "ӏ": "l", "ԍ": "g",
-  // Greek
+  "ԛ": "q", "ԝ": "w", "һ": "h", "ү": "y", "ӏ": "l", "ԍ": "g",
+  // Cyrillic, capital
+  "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+  "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y", "Ӏ": "I",
+  // Greek, small
   "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-  "υ": "u", "χ": "x", "γ": "y", "η": "n", "ω": "w", "ϲ": "c", "ϳ": "j", "ѵ": "v",
+  "υ": "u", "χ": "x", "γ": "y", "η": "n", "ω": "w", "ϲ": "c", "ς": "c", "ϳ": "j", "ѵ": "v",
+  // Greek, capital
+  "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+  "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
   // Latin look-alikes outside ASCII that NFKC keeps
-  "ı": "i", "ɑ": "a", "ɩ": "i", "ο\u0301": "o"
+  "ı": "i", "ɑ": "a", "ɩ": "i", "ɡ": "g"
 }
-const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).filter((k) => k.length === 1).join("")}]`)
+const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).join("")}]`)
 /** A run of letters (any script) with the look-alike characters we may fold. */
 const WORD = /[\p{L}\p{M}]+/gu
-const LATIN = /[a-z]/
+/** Latin letters, accented ones included (é, ä, ß, ñ ...). */
+const LATIN = /[A-Za-z\u00C0-\u024F]/
 
-const LATIN_LETTERS = /[a-z]/g
 const CYRILLIC_GREEK_LETTERS = /[\u0370-\u03FF\u0400-\u052F]/g
 
 /**
+ * Is this Latin-script text (possibly attacked), rather than genuine Cyrillic or Greek? Real
+ * Russian or Greek uses many letters with no Latin twin (б, д, и, л, я, δ, λ, π, ...); an attack
+ * uses look-alikes only. Fewer than 10 % twinless letters among the Cyrillic/Greek ones reads
+ * as an attack, however many letters were swapped.
+ */
+const isLatinContext = (s: string): boolean => {
+  const foreign = s.match(CYRILLIC_GREEK_LETTERS) ?? []
+  let twinless = 0
+  for (const ch of foreign) if (HOMOGLYPHS[ch] === undefined) twinless++
+  return twinless < 0.1 * foreign.length
+}
+
+/**
  * Fold one word. A word that mixes Latin with look-alikes is an attack (`кill`); a word made
- * only of look-alikes (`сор`) is folded only inside mostly-Latin text, so that Russian `как`
- * in a Russian sentence stays Russian.
+ * only of look-alikes (`сор`) is folded only in Latin context, so that Russian `как` in a
+ * Russian sentence stays Russian.
  */
 const foldWord = (latinText: boolean) => (w: string): string => {
   if (!HOMOGLYPH_CLASS.test(w)) return w
@@ -55,8 +76,6 @@ const foldWord = (latinText: boolean) => (w: string): string => {
   return out
 }
 
-const isMostlyLatin = (s: string): boolean =>
-  (s.match(LATIN_LETTERS)?.length ?? 0) > (s.match(CYRILLIC_GREEK_LETTERS)?.length ?? 0)
 
 /**
  * Spaced-out letters: `k i l l`, `k.i.l.l`, `k-i-l-l`, `k_i_l_l`, `k*i*l*l` → `kill`.
@@ -76,20 +95,36 @@ const joinSpaced = (run: string, sep: string): string => {
 const LEET: Readonly<Record<string, string>> = {
   "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "€": "e"
 }
-/** A token of letters and leet characters. */
-const LEET_TOKEN = /[\p{L}0134579@$!|€]+/gu
-/** A leet character immediately followed by a letter: `k1ll`, `h3llo`, `@ss`, `b!tch`. */
-const LEET_BEFORE_LETTER = /[0134579@$!|€]\p{L}/u
-/** Ordinals and mentions are not obfuscation: `3rd`, `1er`, `@username`. */
-const ORDINAL = /^[0-9]+(st|nd|rd|th|er|re|e|eme|ème|o|a|º|ª)$/
+/** A word with its digits and leet symbols: the unit the leet decision is made on. */
+const LEET_TOKEN = /[\p{L}\p{N}@$!|€]+/gu
+const HAS_LETTER = /\p{L}/u
+const LEET_CHAR = /[013457@$!|€]/
+/** A digit that no leet spelling uses: `covid19`, `b2b`, `gr8` are not de-leeted. */
+const OTHER_DIGIT = /[2689]|[^\P{N}0-9]/u
+/** Numbers with units, ordinals and times are not obfuscation: `3rd`, `1er`, `5pm`, `10km`. */
+const NUMBER_WORD = /^[0-9]+(st|nd|rd|th|er|re|e|eme|ème|º|ª|am|pm|hr|hrs|min|gb|mb|kb|kg|km|cm|mm|ml)$/
+/** `@username` is a mention, `@ss` is leet. */
 const MENTION = /^@[\p{L}_]{4,}/u
 
-const unleetToken = (t: string): string => {
-  if (!LEET_BEFORE_LETTER.test(t) || ORDINAL.test(t) || MENTION.test(t)) return t
-  // Pure symbol runs like `!!!` never reach here (no letter after a leet char).
+/**
+ * De-leet one token that mixes letters and leet characters (`k1ll`, `h3ll0`, `b357`, `@ss`,
+ * `a$$hole`, `th3`), unless it is a number word, a mention, or has a digit leet never uses.
+ * Trailing `!`s are punctuation, not `i`s. Pure-digit tokens (`17`, `4`) stay numbers:
+ * ambiguous. The price: product names like `mp3` become `mpe` (consistently, in training too).
+ */
+const unleetToken = (token: string): string => {
+  let t = token
+  let tail = ""
+  while (t.endsWith("!")) {
+    tail += "!"
+    t = t.slice(0, -1)
+  }
+  if (!HAS_LETTER.test(t) || !LEET_CHAR.test(t) || OTHER_DIGIT.test(t) || NUMBER_WORD.test(t) || MENTION.test(t)) {
+    return token
+  }
   let out = ""
   for (const ch of t) out += LEET[ch] ?? ch
-  return out
+  return out + tail
 }
 
 /**
@@ -97,16 +132,16 @@ const unleetToken = (t: string): string => {
  * `!!!` → `!`. Digits are exempt so that `1000` stays a number.
  */
 const ELONGATED = /(\D)\1{2,}/gu
-const HAS_LEET = /[0134579@$!|€]/
+const HAS_LEET = /[013457@$!|€]/
 const HAS_SPACED = /(?:^|[^\p{L}\p{N}])[\p{L}0-9@$!|][ .\-_*·][\p{L}0-9@$!|][ .\-_*·][\p{L}0-9@$!|](?:$|[^\p{L}\p{N}])/u
 const SPACES = /\s+/gu
 
 export const canonicalize = (text: string): string => {
   let s = text.normalize("NFKC")
   s = s.replace(INVISIBLE, "")
-  s = s.toLowerCase()
   // The tests before each pass skip a per-word callback on the common clean input.
-  if (HOMOGLYPH_CLASS.test(s)) s = s.replace(WORD, foldWord(isMostlyLatin(s)))
+  if (HOMOGLYPH_CLASS.test(s)) s = s.replace(WORD, foldWord(isLatinContext(s)))
+  s = s.toLowerCase()
   if (HAS_SPACED.test(s)) s = s.replace(SPACED, joinSpaced)
   if (HAS_LEET.test(s)) s = s.replace(LEET_TOKEN, unleetToken)
   s = s.replace(ELONGATED, "$1")

@@ -22,10 +22,23 @@ describe("canonicalize", () => {
     expect(canonicalize(input)).toBe(expected)
   })
 
-  it("leaves numbers, ordinals, mentions and ordinary words alone", () => {
-    expect(canonicalize("In 1000 years, the 3rd and 1er, @username said $100 for mp3 covid19")).toBe(
-      "in 1000 years, the 3rd and 1er, @username said $100 for mp3 covid19"
+  it("leaves numbers, ordinals, times, mentions and ordinary words alone", () => {
+    expect(canonicalize("In 1000 years, the 3rd and 1er, at 5pm, @username said $100 for covid19 and b2b. Hi!")).toBe(
+      "in 1000 years, the 3rd and 1er, at 5pm, @username said $100 for covid19 and b2b. hi!"
     )
+  })
+
+  it("de-leets words whose leet characters trail (the known cost: mp3 → mpe)", () => {
+    expect(canonicalize("th3 b357 wh47 5734l i5")).toBe("the best what steal is")
+    expect(canonicalize("mp3")).toBe("mpe")
+  })
+
+  it("folds capital look-alikes before lower-casing (Greek Η is H, not η → n)", () => {
+    expect(canonicalize("ΗΑΤΕ Кill")).toBe("hate kill")
+  })
+
+  it("folds a heavily swapped sentence (look-alikes outnumber Latin letters)", () => {
+    expect(canonicalize("І һаtе tһоsе pеoρӏе, tһеу ѕһοuӏԁ аӏӏ ԁіе")).toBe("i hate those people, they should all die")
   })
 
   it("keeps genuine Cyrillic and Greek text", () => {
