@@ -21,8 +21,8 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
 import { readModelDir } from "../src/guard/storage.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
+import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 
-const repoRoot = path.resolve(import.meta.dirname, "..")
 
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
 const data = Options.text("data").pipe(
@@ -32,8 +32,6 @@ const data = Options.text("data").pipe(
 const out = Options.text("out").pipe(Options.withDescription("JSON output (default: bench/guard.json)"), Options.optional)
 const count = Options.integer("texts").pipe(Options.withDescription("texts per throughput pass"), Options.withDefault(20_000))
 
-const resolvePath = (given: Option.Option<string>, fallback: string) =>
-  Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
 
 const TARGETS = { singleP50Ms: 2, throughputPerS: 5000, loadMs: 1000 }
 
@@ -53,11 +51,6 @@ const cpuModel = () => {
   }
 }
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const now = () => performance.now()
 

@@ -16,6 +16,7 @@ import * as path from "node:path"
 import { classifyRows, readInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
+import { describeError } from "../src/runtime/cli.ts"
 
 const input = Options.text("input").pipe(Options.withDescription("JSONL or Parquet file of texts"))
 const output = Options.text("output").pipe(Options.withDescription("JSONL file to write (one line per input row)"))
@@ -24,11 +25,6 @@ const model = Options.text("model").pipe(
   Options.optional
 )
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const command = Command.make("classify", { input, output, model }, (args) =>
   Effect.gen(function* () {

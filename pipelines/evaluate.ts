@@ -14,8 +14,8 @@ import { loadGuard } from "../src/guard/guard.ts"
 import { DEFAULT_BATCH_SIZE } from "../src/eval/evaluate.ts"
 import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
+import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 
-const repoRoot = path.resolve(import.meta.dirname, "..")
 
 const model = Options.text("model").pipe(
   Options.withDescription("guard folder (default: models/default)"),
@@ -37,15 +37,7 @@ const batchSize = Options.integer("batch-size").pipe(
   Options.withDefault(DEFAULT_BATCH_SIZE)
 )
 
-/** A path the user typed is relative to where they are; a default is relative to the repo. */
-const resolvePath = (given: Option.Option<string>, fallback: string) =>
-  Option.match(given, { onNone: () => path.join(repoRoot, fallback), onSome: (p) => path.resolve(p) })
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const command = Command.make("evaluate", { model, benchmarks, out, readme, batchSize }, (args) =>
   Effect.gen(function* () {

@@ -14,8 +14,8 @@ import { ingestDefaults, IngestConfig, runIngest } from "../src/data/ingest.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { LANGUAGES } from "../schemas/index.ts"
+import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 
-const repoRoot = path.resolve(import.meta.dirname, "..")
 
 const shared = Options.directory("shared").pipe(
   Options.withDescription("shared datasets folder (default: ../shared/datasets from the repo root)"),
@@ -30,15 +30,7 @@ const set = Options.text("set").pipe(
   Options.repeated
 )
 
-/** A path the user typed is relative to where they are; a default is relative to the repo. */
-const resolvePath = (given: Option.Option<string>, fallback: string) =>
-  Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const command = Command.make("ingest", { shared, out, set }, (args) =>
   Effect.gen(function* () {

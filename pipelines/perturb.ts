@@ -24,8 +24,8 @@ import { ProgressLive } from "../src/runtime/progress.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
 import { loadServedModel } from "../src/serve/model.ts"
 import { runSuite, suiteMarkdown } from "../src/serve/robustness.ts"
+import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 
-const repoRoot = path.resolve(import.meta.dirname, "..")
 const TARGET_DROP_POINTS = 5
 
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
@@ -34,14 +34,7 @@ const out = Options.text("out").pipe(Options.withDescription("JSON output (defau
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed of the perturbations"), Options.withDefault(DEFAULT_SEED))
 const limit = Options.integer("limit").pipe(Options.withDescription("measure a language-stratified sample of N rows"), Options.optional)
 
-const resolvePath = (given: Option.Option<string>, fallback: string) =>
-  Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const command = Command.make("perturb", { model, data, out, seed, limit }, (args) =>
   Effect.gen(function* () {

@@ -12,18 +12,18 @@
  */
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer, Option } from "effect"
+import { Cause, Console, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
 import { ABLATION_SEED_LANGUAGES, DEFAULT_SELFPLAY, QUICK_SELFPLAY, SelfPlayConfig } from "../src/game/config.ts"
 import { Game, GameLive } from "../src/game/context.ts"
 import { writeRunReport, shipGuard, writeRunManifest } from "../src/game/report.ts"
 import * as S from "../src/game/stages.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
+import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
 
-const repoRoot = path.resolve(import.meta.dirname, "..")
 
 /** Iteration 0: the seed-only guard, and the generator's starting policy. */
 const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(Effect.zipRight(S.evaluate(0)))
@@ -74,8 +74,8 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
     const config = yield* loadConfig(SelfPlayConfig, defaults, { file: Option.getOrUndefined(args.configFile), overrides: args.set })
     const paths = {
       repoRoot,
-      seedFile: Option.match(args.seedFile, { onNone: () => path.join(repoRoot, "datasets/seed.parquet"), onSome: (f) => path.resolve(f) }),
-      benchmarksFile: Option.match(args.benchmarksFile, { onNone: () => path.join(repoRoot, "datasets/benchmarks.parquet"), onSome: (f) => path.resolve(f) }),
+      seedFile: resolvePath(args.seedFile, "datasets/seed.parquet"),
+      benchmarksFile: resolvePath(args.benchmarksFile, "datasets/benchmarks.parquet"),
       runDir: path.join(repoRoot, "runs", config.runId)
     }
     const layers = Layer.mergeAll(GameLive(config, paths), SeedLive(config.seed), BackendLive(), ProgressLive)
@@ -89,7 +89,10 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
 
 const cli = Command.run(command, { name: "selfplay", version: "0.1.0" })
 cli(process.argv).pipe(
-  Effect.tapErrorCause((cause) => Console.error(`selfplay failed: ${cause}`)),
+  // A typed failure in one line (it names the file/row/stage); a defect with its full trace.
+  Effect.tapErrorCause((cause) =>
+    Console.error(`selfplay: ${Option.match(Cause.failureOption(cause), { onNone: () => Cause.pretty(cause), onSome: describeError })}`)
+  ),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )

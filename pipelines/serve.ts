@@ -13,6 +13,7 @@ import { Console, Effect, Option } from "effect"
 import { DEFAULT_SERVE_CONFIG, ServeConfig } from "../src/serve/config.ts"
 import { startServer } from "../src/serve/server.ts"
 import { loadConfig } from "../src/runtime/config.ts"
+import { describeError } from "../src/runtime/cli.ts"
 
 const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
 const host = Options.text("host").pipe(Options.withDescription("interface to bind (default 127.0.0.1)"), Options.optional)
@@ -20,11 +21,6 @@ const model = Options.text("model").pipe(Options.withDescription("guard folder (
 const configFile = Options.text("config").pipe(Options.withDescription("JSON config file"), Options.optional)
 const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set limits.maxInputs=64"), Options.repeated)
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const command = Command.make("serve", { port, host, model, configFile, set }, (args) =>
   Effect.gen(function* () {

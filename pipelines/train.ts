@@ -28,8 +28,8 @@ import { trainGuard } from "../src/guard/train.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
+import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 
-const repoRoot = path.resolve(import.meta.dirname, "..")
 
 
 const data = Options.text("data").pipe(
@@ -48,14 +48,7 @@ const holdout = Options.text("holdout-sources").pipe(
 )
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
 
-const resolvePath = (given: Option.Option<string>, fallback: string) =>
-  Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
 
-const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
-  return err._tag ? `${err._tag}: ${text}` : text
-}
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 

@@ -17,7 +17,7 @@
  */
 import { Effect } from "effect"
 import { BenchmarkRow } from "../../schemas/index.ts"
-import { hash32 } from "../runtime/rng.ts"
+import { fmix32, hash32 } from "../runtime/rng.ts"
 import type { FileError, RowDecodeError } from "./errors.ts"
 import { matchKey } from "./normalize.ts"
 import { readRows } from "./parquet.ts"
@@ -56,14 +56,6 @@ const mix = (h: number, k: number): number => {
   return (Math.imul(h, 5) + 0xe6546b64) | 0
 }
 
-const finalize = (h: number): number => {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
 
 /** Distinct hashes of the word n-grams of a match key (built from word hashes: no substrings). */
 const shingleHashes = (key: string, size: number): Array<number> => {
@@ -74,7 +66,7 @@ const shingleHashes = (key: string, size: number): Array<number> => {
   for (let i = 0; i + size <= words.length; i++) {
     let h = size
     for (let j = 0; j < size; j++) h = mix(h, wordHashes[i + j])
-    seen.add(finalize(h))
+    seen.add(fmix32(h))
   }
   return [...seen]
 }

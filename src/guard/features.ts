@@ -12,6 +12,7 @@
  */
 import { Schema } from "effect"
 import { canonicalize } from "./canonicalize.ts"
+import { fmix32 } from "../runtime/rng.ts"
 
 export const FeatureConfig = Schema.Struct({
   /** Number of embedding rows the hashes fold into (a power of two). */
@@ -56,14 +57,7 @@ const NS_BIGRAM = 0x2545f491 | 0
 const TEXT_FEATURE = 0x5bd1e995
 
 const FNV_PRIME = 0x01000193
-const mix = (h: number): number => {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
+const mix = fmix32
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu
 const BOW = 0x3c // "<"

@@ -4,19 +4,24 @@
  * so adding a new random consumer never shifts another consumer's stream.
  */
 
-/** 32-bit string hash (FNV-1a followed by a murmur3 finalizer): stable across platforms. */
-export const hash32 = (s: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
+/** murmur3's 32-bit finalizer: spreads every input bit over the output (unsigned result). */
+export const fmix32 = (h: number): number => {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13
   h = Math.imul(h, 0xc2b2ae35)
   h ^= h >>> 16
   return h >>> 0
+}
+
+/** 32-bit string hash (FNV-1a followed by fmix32): stable across platforms. */
+export const hash32 = (s: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return fmix32(h)
 }
 
 export class Rng {
