@@ -37,6 +37,11 @@ export const SelfPlayConfig = Schema.Struct({
     /** Count proposals the filters dropped as rejected (they fool nobody). */
     rejectFiltered: Schema.Boolean
   }),
+  /**
+   * The paper's agreement rule: drop proposals whose label differs from their seed's (a program
+   * that flipped it). Off = label-changing frames (safe quotation, jailbreak of a benign request) count.
+   */
+  requireSeedLabel: Schema.Boolean,
   /** Percent of each iteration's synthetic rows held out for the guard's validation split. */
   syntheticValidationPercent: Schema.Int.pipe(Schema.between(0, 50)),
   /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
@@ -61,6 +66,7 @@ export const DEFAULT_SELFPLAY: SelfPlayConfigEncoded = {
   // β larger than the paper's 0.01 (an 8B LLM's sequence log-probs span hundreds of nats; this
   // policy's span a few), α = the paper's RPO weight.
   dpo: { beta: 1, alpha: 0.4, learningRate: 0.01, epochs: 4, batchSize: 256, maxPairsPerSeed: 4, rejectFiltered: true },
+  requireSeedLabel: true,
   syntheticValidationPercent: 10,
   maxSeedTrainRows: null,
   guard: DEFAULT_TRAIN_CONFIG,

@@ -5,10 +5,14 @@
  * benchmark text (contamination), and it is neither a seed text nor a duplicate of another
  * proposal. Every dropped proposal records the first reason, so reports can count them.
  *
- * The label-consistency judge here is operator semantics: each operator declares whether it
- * keeps, sets or adds to the seed's label (see operators/operator.ts). There is no model-based
- * harm rater: no LLM is available offline, and scoring with a guard would select the very
- * examples the game wants to find.
+ * The label-consistency judge is operator semantics plus the paper's agreement rule: each
+ * operator declares whether it keeps, sets or adds to the seed's label (operators/operator.ts),
+ * and — as the paper keeps only proposals whose harm rating agrees with the seed's label — a
+ * proposal whose program flipped the label (a safe frame around an unsafe text, a jailbreak
+ * wrapper around a benign request) is dropped when `requireSeedLabel` is on. Quoted hate is
+ * still hate to most moderation policies; such flips would teach the guard the opposite.
+ * There is no model-based harm rater: no LLM is available offline, and scoring with a guard
+ * would select the very examples the game wants to find.
  */
 import { Effect } from "effect"
 import type { ContaminationIndex } from "../data/contamination.ts"
@@ -24,6 +28,8 @@ export interface FilteredRow extends ProposalRow {
 
 export interface FilterContext {
   readonly seedText: (seedId: string) => string
+  /** The seed's label, for the agreement rule; omit to allow label-changing programs. */
+  readonly seedUnsafe?: (seedId: string) => boolean
   /** matchKeys of every text the guard already trains on (seed rows, earlier synthetic rows). */
   readonly knownKeys: ReadonlySet<string>
   readonly contamination: ContaminationIndex
@@ -55,6 +61,7 @@ export const filterProposals = (
       const reason = (() => {
         if (p.status !== "ok") return p.status
         if (p.text === null || p.text.trim() === "") return "empty"
+        if (ctx.seedUnsafe && ctx.seedUnsafe(p.seed_id) !== p.unsafe) return "label-flipped"
         const gate = gateReason.get(i)!
         if (gate !== "") return gate
         const key = matchKey(p.text)

@@ -25,7 +25,7 @@ import { saveGuard } from "../guard/storage.ts"
 import { trainGuard } from "../guard/train.ts"
 import { hash32 } from "../runtime/rng.ts"
 import { Seed } from "../runtime/seed.ts"
-import { Game } from "./context.ts"
+import { Game, type GameService } from "./context.ts"
 import { dropCounts, filterProposals, type FilteredRow } from "./filter.ts"
 import { feasibility, HEADS } from "./programs.ts"
 import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
@@ -135,11 +135,12 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
     return yield* stage({
       name: "filter",
       dir,
-      key: { proposals: hashOf(path.join(dir, "proposals.parquet")) },
+      key: { proposals: hashOf(path.join(dir, "proposals.parquet")), requireSeedLabel: game.config.requireSeedLabel },
       outputs: ["candidates.parquet", "filter.json"],
       run: Effect.gen(function* () {
         const rows = yield* filterProposals(proposals, {
           seedText: (id) => game.seedById.get(id)!.text,
+          seedUnsafe: seedLabel(game),
           knownKeys: yield* knownKeys(t),
           contamination: game.contamination
         })
@@ -149,6 +150,10 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
       load: readTable<FilteredRow>(file)
     })
   })
+
+/** The paper's agreement rule (see filter.ts), when the config asks for it. */
+const seedLabel = (game: GameService) =>
+  game.config.requireSeedLabel ? (id: string) => game.seedById.get(id)!.unsafe : undefined
 
 /** Classify kept candidates with a guard; `fooled` = its verdict disagrees with the proposal's label. */
 const judgeWith = (guard: Guard, rows: ReadonlyArray<FilteredRow>) =>
@@ -245,7 +250,7 @@ export const foolingRates = (t: number) =>
     return yield* stage({
       name: "fooling",
       dir,
-      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: hashOf(path.join(guardDir, "weights.bin")), n: game.config.foolingSeeds },
+      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: hashOf(path.join(guardDir, "weights.bin")), n: game.config.foolingSeeds, requireSeedLabel: game.config.requireSeedLabel },
       outputs: ["fooling.json"],
       run: Effect.scoped(
         Effect.gen(function* () {
@@ -260,7 +265,7 @@ export const foolingRates = (t: number) =>
               const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`), game.available)
               policy.dispose()
               const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`))
-              const filtered = yield* filterProposals(proposals, { seedText: (id) => game.seedById.get(id)!.text, knownKeys: keys, contamination: game.contamination })
+              const filtered = yield* filterProposals(proposals, { seedText: (id) => game.seedById.get(id)!.text, seedUnsafe: seedLabel(game), knownKeys: keys, contamination: game.contamination })
               const kept = filtered.filter((r) => r.dropped === "")
               const judged = yield* judgeWith(guard, kept)
               const fooled = judged.filter((j) => j.fooled).length
