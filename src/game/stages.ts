@@ -151,6 +151,9 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
     })
   })
 
+/** The balancing source of every synthetic row (their `source` column keeps the parent's name). */
+export const SELFPLAY_SOURCE = "selfplay"
+
 /** The paper's agreement rule (see filter.ts), when the config asks for it. */
 const seedLabel = (game: GameService) =>
   game.config.requireSeedLabel ? (id: string) => game.seedById.get(id)!.unsafe : undefined
@@ -335,14 +338,18 @@ export const trainGuardStage = (t: number) =>
     return yield* stage({
       name: "train-guard",
       dir,
-      key: { seed: hashOf(game.paths.seedFile), synthetic: synthFiles.map(hashOf), guard: game.config.guard, root: seed.root, cap: game.config.maxSeedTrainRows, langs: game.config.seedLanguages },
+      key: { seed: hashOf(game.paths.seedFile), synthetic: synthFiles.map(hashOf), guard: game.config.guard, root: seed.root, cap: game.config.maxSeedTrainRows, langs: game.config.seedLanguages, balance: SELFPLAY_SOURCE },
       outputs: ["guard/model.json", "guard/weights.bin", "guard/manifest.json"],
       run: Effect.gen(function* () {
         const synthetic: Array<Example> = []
         for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
         // The same init seed every iteration: guards differ by their data alone.
-        const train = [...game.seedTrain, ...synthetic.filter((r) => r.split === "train")]
-        const validation = [...game.seedValidation, ...synthetic.filter((r) => r.split === "validation")]
+        // For source balancing (every (source, language, label) group gets equal weight) all of
+        // the game's rows are ONE source: keyed by their parents' ~30 sources they would form ~60
+        // groups, each weighing as much as a whole real dataset, and drown the seed data.
+        const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE })
+        const train = [...game.seedTrain, ...synthetic.filter((r) => r.split === "train").map(asOneSource)]
+        const validation = [...game.seedValidation, ...synthetic.filter((r) => r.split === "validation").map(asOneSource)]
         const trained = yield* trainGuard(train, validation, game.config.guard, seed.derive("guard"))
         const rel = (f: string) => path.relative(game.paths.repoRoot, f)
         yield* saveGuard(trained, path.join(dir, "guard"), {
