@@ -23,10 +23,10 @@ import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.
 import { loadGuard, type Guard } from "../guard/guard.ts"
 import { saveGuard } from "../guard/storage.ts"
 import { trainGuard } from "../guard/train.ts"
-import { hash32 } from "../runtime/rng.ts"
+import { hash32, type Rng } from "../runtime/rng.ts"
 import { Seed } from "../runtime/seed.ts"
 import { Game, type GameService } from "./context.ts"
-import { dropCounts, filterProposals, type FilteredRow } from "./filter.ts"
+import { dropCounts, filterProposals, type FilterContext, type FilteredRow } from "./filter.ts"
 import { feasibility, HEADS } from "./programs.ts"
 import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
 import { sha256File, stage } from "./stage.ts"
@@ -68,6 +68,10 @@ export const initPolicy = Effect.gen(function* () {
 
 // ─── one self-play iteration ──────────────────────────────────────────────────────────────
 
+/** Seeds to rewrite: stratified by language × label × first category, seeded. */
+const sampleGenerationSeeds = (game: GameService, n: number, rng: Rng, minPerStratum = 0) =>
+  stratifiedSample(game.generationPool, n, (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, rng, { minPerStratum })
+
 /** Stratified seeded sample of seed rows to rewrite this iteration. */
 export const sampleSeeds = (t: number) =>
   Effect.gen(function* () {
@@ -81,8 +85,7 @@ export const sampleSeeds = (t: number) =>
       key: { n: game.config.seedsPerIteration, langs: game.config.seedLanguages, seed: seed.root, pool: game.generationPool.length },
       outputs: ["seeds.parquet"],
       run: Effect.suspend(() => {
-        const rows = stratifiedSample(game.generationPool, game.config.seedsPerIteration,
-          (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, seed.rng(`sample/iter-${t}`), { minPerStratum: 2 })
+        const rows = sampleGenerationSeeds(game, game.config.seedsPerIteration, seed.rng(`sample/iter-${t}`), 2)
         return writeParquet(file, rowsToTable(rows, EXAMPLE_COLUMNS))
       }),
       load: readRows(Example, file)
@@ -138,12 +141,7 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
       key: { proposals: hashOf(path.join(dir, "proposals.parquet")), requireSeedLabel: game.config.requireSeedLabel },
       outputs: ["candidates.parquet", "filter.json"],
       run: Effect.gen(function* () {
-        const rows = yield* filterProposals(proposals, {
-          seedText: (id) => game.seedById.get(id)!.text,
-          seedUnsafe: seedLabel(game),
-          knownKeys: yield* knownKeys(t),
-          contamination: game.contamination
-        })
+        const rows = yield* filterProposals(proposals, filterContext(game, yield* knownKeys(t)))
         yield* writeParquet(file, rowsToTable(rows, FILTERED_COLUMNS))
         yield* writeJson(path.join(dir, "filter.json"), dropCounts(rows))
       }),
@@ -154,9 +152,13 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
 /** The balancing source of every synthetic row (their `source` column keeps the parent's name). */
 export const SELFPLAY_SOURCE = "selfplay"
 
-/** The paper's agreement rule (see filter.ts), when the config asks for it. */
-const seedLabel = (game: GameService) =>
-  game.config.requireSeedLabel ? (id: string) => game.seedById.get(id)!.unsafe : undefined
+/** What the filter needs to know of the run; the agreement rule only when the config asks for it. */
+const filterContext = (game: GameService, knownKeys: ReadonlySet<string>): FilterContext => ({
+  seedText: (id) => game.seedById.get(id)!.text,
+  seedUnsafe: game.config.requireSeedLabel ? (id) => game.seedById.get(id)!.unsafe : undefined,
+  knownKeys,
+  contamination: game.contamination
+})
 
 /** Classify kept candidates with a guard; `fooled` = its verdict disagrees with the proposal's label. */
 const judgeWith = (guard: Guard, rows: ReadonlyArray<FilteredRow>) =>
@@ -257,8 +259,7 @@ export const foolingRates = (t: number) =>
       outputs: ["fooling.json"],
       run: Effect.scoped(
         Effect.gen(function* () {
-          const seeds = stratifiedSample(game.generationPool, game.config.foolingSeeds,
-            (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, seed.rng(`fooling-sample/iter-${t}`))
+          const seeds = sampleGenerationSeeds(game, game.config.foolingSeeds, seed.rng(`fooling-sample/iter-${t}`))
           const guard = yield* loadGuard(guardDir)
           const keys = yield* knownKeys(t)
           const rate = (file: string, name: string) =>
@@ -268,7 +269,7 @@ export const foolingRates = (t: number) =>
               const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`), game.available)
               policy.dispose()
               const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`))
-              const filtered = yield* filterProposals(proposals, { seedText: (id) => game.seedById.get(id)!.text, seedUnsafe: seedLabel(game), knownKeys: keys, contamination: game.contamination })
+              const filtered = yield* filterProposals(proposals, filterContext(game, keys))
               const kept = filtered.filter((r) => r.dropped === "")
               const judged = yield* judgeWith(guard, kept)
               const fooled = judged.filter((j) => j.fooled).length
