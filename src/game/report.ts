@@ -178,7 +178,8 @@ export const writeRunReport = Effect.gen(function* () {
     "",
     "![fooling rate](fooling_rate.svg)",
     "",
-    `Synthetic rows added to the guard's training data: ${totalSynthetic} (${pct(nonEnglishSynthetic / Math.max(1, totalSynthetic))} % non-English).`,
+    `Synthetic rows (misclassified proposals) added to the guard's data: ${totalSynthetic} (${pct(nonEnglishSynthetic / Math.max(1, totalSynthetic))} % non-English;` +
+      ` ${config.syntheticValidationPercent} % of them held out for its validation split).`,
     "",
     "![Figure 7b](figure7b_synthetic_language_mix.svg)",
     "",
