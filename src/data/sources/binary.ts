@@ -6,7 +6,8 @@ import { Effect, Schema } from "effect"
 import type { Lang } from "../../../schemas/index.ts"
 import { HOSTILE_CATEGORIES } from "../categorize.ts"
 import type { FileError } from "../errors.ts"
-import { loadFile, mergeOutputs, type Parsed, type SourceOutput } from "./source.ts"
+import { readDelimited } from "./read.ts"
+import { loadFile, mergeOutputs, type Parsed, type SourceAdapter, type SourceOutput } from "./source.ts"
 
 export interface BinarySpec {
   readonly files: ReadonlyArray<string>
@@ -39,3 +40,31 @@ export const loadBinary = (shared: string, spec: BinarySpec): Effect.Effect<Sour
     mergeOutputs
   )
 }
+
+/**
+ * A source that is a plain `text,label` CSV with label 1 = hostile, 0 = not (Kennedy, Founta,
+ * Fortuna): only its name, license, language, files and what "hostile" means differ.
+ */
+export const textLabelCsvSource = (spec: {
+  readonly name: string
+  readonly license: string
+  readonly lang: Lang
+  readonly files: ReadonlyArray<string>
+  /** What label 1 means, for the card: "hate", "abusive", … */
+  readonly hostileMeans: string
+}): SourceAdapter => ({
+  name: spec.name,
+  license: spec.license,
+  files: spec.files,
+  labelRule: `label 1 (${spec.hostileMeans}) → unsafe C9; 0 → safe`,
+  load: (shared) =>
+    loadBinary(shared, {
+      files: spec.files,
+      read: (f) => readDelimited(f, { delimiter: ",", quote: '"' }),
+      textField: "text",
+      labelField: "label",
+      hostile: ["1"],
+      benign: ["0"],
+      lang: spec.lang
+    })
+})
