@@ -126,6 +126,7 @@ const outputsOf = (nb: Nb) => nb.cells.flatMap((c) => c.outputs ?? [])
 
 // ---- checks that need no jupyter -----------------------------------------------------------
 
+
 describe("committed notebooks and kernel spec", () => {
   it("has at least one notebook", () => {
     expect(notebooks).toContain("datasets.ipynb")
@@ -185,6 +186,29 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
   let benchRows: Array<BenchmarkRow> = []
   const runs = new Map<string, Run>()
 
+  /**
+   * The executed notebook ran, shows exactly one output per code cell after setup (a missing one
+   * means the kernel's output was dropped — see FLUSH_MS in the notebooks — not an empty result),
+   * and renders one SVG per `await chart(` call (at least `minCharts`). Returns its outputs.
+   */
+  const expectOneOutputPerCellAndEveryChart = (notebook: string, minCharts: number) => {
+    const run = runs.get(notebook)!
+    expect(run.ok, run.log.slice(-4000)).toBe(true)
+    const executed = readNb(run.output)
+    for (const cell of executed.cells.filter((c) => c.cell_type === "code" && c.id !== "setup")) {
+      expect(cell.outputs?.length, `outputs of cell ${cell.id}`).toBe(1)
+    }
+    const outputs = outputsOf(executed)
+    const svgs = outputs.filter((o) => o.data?.["image/svg+xml"] !== undefined).map((o) => joined(o.data!["image/svg+xml"]))
+    const chartCalls = readNb(path.join(notebooksDir, notebook)).cells
+      .map((c) => joined(c.source).split("await chart(").length - 1)
+      .reduce((a, b) => a + b, 0)
+    expect(chartCalls).toBeGreaterThanOrEqual(minCharts)
+    expect(svgs.length).toBe(chartCalls)
+    for (const svg of svgs) expect(svg.trimStart().startsWith("<svg")).toBe(true)
+    return outputs
+  }
+
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-"))
     dataDir = path.join(tmp, "datasets")
@@ -215,22 +239,7 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
   })
 
   it("datasets.ipynb shows the fixture's numbers and renders every chart", () => {
-    const run = runs.get("datasets.ipynb")!
-    expect(run.ok, run.log.slice(-4000)).toBe(true)
-    const executed = readNb(run.output)
-    // Each cell after setup shows exactly one chart or table: a missing one means the kernel's
-    // output was dropped (see FLUSH_MS in the notebook), not just an empty result.
-    for (const cell of executed.cells.filter((c) => c.cell_type === "code" && c.id !== "setup")) {
-      expect(cell.outputs?.length, `outputs of cell ${cell.id}`).toBe(1)
-    }
-    const outputs = outputsOf(executed)
-    const svgs = outputs.filter((o) => o.data?.["image/svg+xml"] !== undefined).map((o) => joined(o.data!["image/svg+xml"]))
-    const chartCalls = readNb(path.join(notebooksDir, "datasets.ipynb")).cells
-      .map((c) => joined(c.source).split("await chart(").length - 1)
-      .reduce((a, b) => a + b, 0)
-    expect(chartCalls).toBeGreaterThanOrEqual(5)
-    expect(svgs.length).toBe(chartCalls)
-    for (const svg of svgs) expect(svg.trimStart().startsWith("<svg")).toBe(true)
+    const outputs = expectOneOutputPerCellAndEveryChart("datasets.ipynb", 5)
     const markdown = outputs.map((o) => joined(o.data?.["text/markdown"])).join("\n")
     const unsafe = seedRows.filter((r) => r.unsafe).length
     expect(markdown).toContain(`**seed.parquet**: ${seedRows.length} rows, ${unsafe} unsafe`)
@@ -257,21 +266,8 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
   })
 
   it("selfplay.ipynb shows the fixture run's numbers and renders every chart", () => {
-    const run = runs.get("selfplay.ipynb")!
-    expect(run.ok, run.log.slice(-4000)).toBe(true)
-    const executed = readNb(run.output)
-    // One chart or table per cell after setup; a missing one is a dropped output (see FLUSH_MS).
-    for (const cell of executed.cells.filter((c) => c.cell_type === "code" && c.id !== "setup")) {
-      expect(cell.outputs?.length, `outputs of cell ${cell.id}`).toBe(1)
-    }
-    const outputs = outputsOf(executed)
-    const svgs = outputs.filter((o) => o.data?.["image/svg+xml"] !== undefined).map((o) => joined(o.data!["image/svg+xml"]))
-    const chartCalls = readNb(path.join(notebooksDir, "selfplay.ipynb")).cells
-      .map((c) => joined(c.source).split("await chart(").length - 1)
-      .reduce((a, b) => a + b, 0)
-    expect(chartCalls).toBeGreaterThanOrEqual(10)
-    expect(svgs.length).toBe(chartCalls) // the fixture has finished iterations, so every chart call renders
-    for (const svg of svgs) expect(svg.trimStart().startsWith("<svg")).toBe(true)
+    // the fixture has finished iterations, so every chart call renders
+    const outputs = expectOneOutputPerCellAndEveryChart("selfplay.ipynb", 10)
 
     // Numbers read straight from the fixture's files must appear in the notebook's tables.
     const markdown = outputs.map((o) => joined(o.data?.["text/markdown"])).join("\n")
