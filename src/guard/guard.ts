@@ -5,13 +5,13 @@
 import { Context, Effect, Layer, type Scope } from "effect"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { CATEGORY_IDS, FLAG_THRESHOLD } from "../../schemas/taxonomy.ts"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { Backend, BackendLive } from "../runtime/backend.ts"
 import { GuardError } from "./errors.ts"
 import { Featurizer, type FeatureConfig } from "./features.ts"
-import { disposeTensors, logitsOf, NUM_CATEGORIES, sigmoid, uploadWeights, type GuardWeights } from "./model.ts"
+import { disposeTensors, logitsOf, uploadWeights, type GuardWeights } from "./model.ts"
 import { readModelDir } from "./storage.ts"
+import { predictionAt, turnTexts, turnVerdicts } from "./verdict.ts"
 
 export { GuardError } from "./errors.ts"
 
@@ -31,26 +31,6 @@ export const DEFAULT_MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.
 
 /** Texts per forward pass: large enough to amortize per-op overhead, small enough for memory. */
 const BATCH = 512
-
-/** Logits → Prediction. */
-export const toPrediction = (logits: ArrayLike<number>, offset = 0): Prediction => {
-  const categories = {} as Record<(typeof CATEGORY_IDS)[number], number>
-  let unsafe = 0
-  for (let c = 0; c < NUM_CATEGORIES; c++) {
-    const p = sigmoid(logits[offset + c])
-    categories[CATEGORY_IDS[c]] = p
-    if (p > unsafe) unsafe = p
-  }
-  return { unsafe, flagged: unsafe > FLAG_THRESHOLD, categories }
-}
-
-/** Elementwise max of two predictions: a turn is as unsafe as its worst side. */
-const worst = (a: Prediction, b: Prediction): Prediction => {
-  const categories = {} as Record<(typeof CATEGORY_IDS)[number], number>
-  for (const id of CATEGORY_IDS) categories[id] = Math.max(a.categories[id], b.categories[id])
-  const unsafe = Math.max(a.unsafe, b.unsafe)
-  return { unsafe, flagged: unsafe > FLAG_THRESHOLD, categories }
-}
 
 /**
  * A guard over in-memory weights (e.g. fresh from `trainGuard`), valid within the scope.
@@ -82,7 +62,7 @@ export const guardFromWeights = (
               if (typeof t !== "string") throw new Error(`text ${from + i} is ${t === null ? "null" : typeof t}, not a string`)
             })
             const logits = logitsOf(tensors, featurizer.batch(chunk))
-            for (let i = 0; i < chunk.length; i++) out[from + i] = toPrediction(logits, i * NUM_CATEGORIES)
+            for (let i = 0; i < chunk.length; i++) out[from + i] = predictionAt(logits, i)
           }
           return out
         },
@@ -90,26 +70,7 @@ export const guardFromWeights = (
       })
 
     const classifyConversation = (turns: ReadonlyArray<{ prompt: string; response?: string }>) =>
-      Effect.gen(function* () {
-        // The prompt alone, and the response read together with its prompt (the paper's
-        // `prompt + ' ' + response` input); a turn is flagged if either side is.
-        const texts: Array<string> = []
-        const responseAt: Array<number> = []
-        for (const t of turns) {
-          texts.push(t.prompt)
-          if (t.response !== undefined) {
-            responseAt.push(texts.length)
-            texts.push(`${t.prompt} ${t.response}`)
-          } else responseAt.push(-1)
-        }
-        const preds = yield* classify(texts)
-        let k = 0
-        return turns.map((_, i) => {
-          const p = preds[k++]
-          if (responseAt[i] < 0) return p
-          return worst(p, preds[k++])
-        })
-      })
+      Effect.map(classify(turnTexts(turns)), (predictions) => turnVerdicts(turns, predictions))
 
     return { modelDir, backend: backend.name, classify, classifyConversation } satisfies Guard
   })

@@ -8,7 +8,14 @@ import * as path from "node:path"
 import { builtinModules } from "node:module"
 
 const repoRoot = path.resolve(import.meta.dirname, "../..")
-const ENTRY = ["src/guard/canonicalize.ts", "src/guard/features.ts", "src/guard/model.ts", "src/guard/format.ts"]
+const ENTRY = [
+  "src/guard/canonicalize.ts",
+  "src/guard/features.ts",
+  "src/guard/model.ts",
+  "src/guard/format.ts",
+  "src/guard/verdict.ts",
+  "src/serve/playground/score.ts"
+]
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)])
 
 const importsOf = (file: string): Array<string> => {

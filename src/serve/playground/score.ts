@@ -1,20 +1,19 @@
 /**
  * The guard's scoring in the browser: the same features, network and flag rule as
- * `src/guard/guard.ts` (which imports Node modules and cannot be bundled), over weights
- * decoded from the served `model.json` + `weights.bin`. Browser-safe; the playground test
+ * `src/guard/guard.ts` (which imports Node modules and cannot be bundled; both take the verdict
+ * rule from `src/guard/verdict.ts`), over weights decoded from the served `model.json` +
+ * `weights.bin`. Browser-safe; the playground test
  * checks that its scores equal the server's.
  */
-import { CATEGORY_IDS, FLAG_THRESHOLD, type CategoryId } from "../../../schemas/taxonomy.ts"
+import type { Prediction } from "../../../schemas/prediction.ts"
 import { Featurizer } from "../../guard/features.ts"
 import { decodeModel } from "../../guard/format.ts"
-import { disposeTensors, logitsOf, NUM_CATEGORIES, sigmoid, uploadWeights, type GuardTensors } from "../../guard/model.ts"
+import { disposeTensors, logitsOf, uploadWeights, type GuardTensors } from "../../guard/model.ts"
+import { predictionAt, turnTexts, turnVerdicts } from "../../guard/verdict.ts"
 import type { Turn } from "../conversation.ts"
 
-export interface Scores {
-  readonly unsafe: number
-  readonly flagged: boolean
-  readonly categories: Readonly<Record<CategoryId, number>>
-}
+/** What the guard says about one text (schemas/prediction.ts). */
+export type Scores = Prediction
 
 export interface BrowserGuard {
   /** One score per text, in order. */
@@ -22,24 +21,6 @@ export interface BrowserGuard {
   /** One score per turn: the worst of the prompt alone and the prompt read with its reply. */
   readonly classifyTurns: (turns: ReadonlyArray<Turn>) => Array<Scores>
   readonly dispose: () => void
-}
-
-const scoresAt = (logits: Float32Array, row: number): Scores => {
-  const categories = {} as Record<CategoryId, number>
-  let unsafe = 0
-  for (let c = 0; c < NUM_CATEGORIES; c++) {
-    const p = sigmoid(logits[row * NUM_CATEGORIES + c])
-    categories[CATEGORY_IDS[c]] = p
-    if (p > unsafe) unsafe = p
-  }
-  return { unsafe, flagged: unsafe > FLAG_THRESHOLD, categories }
-}
-
-const worst = (a: Scores, b: Scores): Scores => {
-  const categories = {} as Record<CategoryId, number>
-  for (const id of CATEGORY_IDS) categories[id] = Math.max(a.categories[id], b.categories[id])
-  const unsafe = Math.max(a.unsafe, b.unsafe)
-  return { unsafe, flagged: unsafe > FLAG_THRESHOLD, categories }
 }
 
 /** Decode the model files and upload the weights to the active tfjs backend. */
@@ -50,20 +31,8 @@ export const browserGuard = (modelJson: string, weightsBin: Uint8Array): Browser
   const classify = (texts: ReadonlyArray<string>) => {
     if (texts.length === 0) return []
     const logits = logitsOf(tensors, featurizer.batch(texts))
-    return texts.map((_, i) => scoresAt(logits, i))
+    return texts.map((_, i) => predictionAt(logits, i))
   }
-  const classifyTurns = (turns: ReadonlyArray<Turn>) => {
-    const texts: Array<string> = []
-    for (const t of turns) {
-      texts.push(t.prompt)
-      if (t.response !== undefined) texts.push(`${t.prompt} ${t.response}`)
-    }
-    const scores = classify(texts)
-    let k = 0
-    return turns.map((t) => {
-      const p = scores[k++]
-      return t.response === undefined ? p : worst(p, scores[k++])
-    })
-  }
+  const classifyTurns = (turns: ReadonlyArray<Turn>) => turnVerdicts(turns, classify(turnTexts(turns)))
   return { classify, classifyTurns, dispose: () => disposeTensors(tensors) }
 }
