@@ -14,6 +14,7 @@ import { DEFAULT_SERVE_CONFIG, ServeConfig } from "../src/serve/config.ts"
 import { startServer } from "../src/serve/server.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { describeError } from "../src/runtime/cli.ts"
+import { steadyHeap } from "../src/serve/heap.ts"
 
 const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
 const host = Options.text("host").pipe(Options.withDescription("interface to bind (default 127.0.0.1)"), Options.optional)
@@ -43,5 +44,6 @@ const command = Command.make("serve", { port, host, model, configFile, set }, (a
   )
 )
 
+steadyHeap()
 const cli = Command.run(command, { name: "serve", version: "0.1.0" })
 cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: true }))
