@@ -63,6 +63,17 @@ describe("stratifiedSample", () => {
     const s = stratifiedSample(rows, 100, (r) => r.k, new Rng(3), { minPerStratum: 5 })
     expect(s.filter((r) => r.k === "de|unsafe").length).toBeGreaterThanOrEqual(5)
   })
+  it("equal allocation gives every stratum the same quota, small ones all their rows", () => {
+    const s = stratifiedSample(rows, 100, (r) => r.k, new Rng(3), { allocation: "equal" })
+    expect(s.length).toBe(100)
+    const count = (k: string) => s.filter((r) => r.k === k).length
+    expect(count("de|unsafe")).toBe(10) // all it has
+    expect(count("fr|unsafe")).toBe(45) // (100 - 10) / 2
+    expect(count("en|safe")).toBe(45)
+    expect(new Set(s.map((r) => r.i)).size).toBe(100)
+    const odd = stratifiedSample(rows, 101, (r) => r.k, new Rng(3), { allocation: "equal" })
+    expect(odd.length).toBe(101)
+  })
   it("is deterministic and input-order independent", () => {
     const a = stratifiedSample(rows, 50, (r) => r.k, new Rng(9)).map((r) => r.i)
     const b = stratifiedSample(rows, 50, (r) => r.k, new Rng(9)).map((r) => r.i)

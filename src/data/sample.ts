@@ -1,7 +1,10 @@
 /**
- * Stratified sampling by a key such as (lang, label, category): every stratum keeps
- * its share of the sample (largest-remainder rounding), with an optional floor so rare
- * strata (e.g. German self-harm) are not sampled away. Deterministic given the Rng.
+ * Stratified sampling by a key such as (lang, label, category). Two allocations:
+ * - "proportional" (default): every stratum keeps its share of the sample (largest-remainder
+ *   rounding), with an optional floor so rare strata (e.g. German self-harm) are not sampled away;
+ * - "equal": every stratum gets the same quota, or all its rows if it has fewer, the rest going
+ *   to the larger strata (water-filling) — each dataset gets an equal say, whatever its size.
+ * Deterministic given the Rng.
  */
 import type { Rng } from "../runtime/rng.ts"
 
@@ -10,7 +13,7 @@ export const stratifiedSample = <T>(
   n: number,
   key: (row: T) => string,
   rng: Rng,
-  opts: { readonly minPerStratum?: number } = {}
+  opts: { readonly minPerStratum?: number; readonly allocation?: "proportional" | "equal" } = {}
 ): Array<T> => {
   if (n >= rows.length) return rng.shuffle([...rows])
   const strata = new Map<string, Array<T>>()
@@ -22,13 +25,53 @@ export const stratifiedSample = <T>(
   }
   // Sorted keys: the result must not depend on input order of strata.
   const keys = [...strata.keys()].sort()
-  const floor = opts.minPerStratum ?? 0
+  const quotas =
+    opts.allocation === "equal"
+      ? equalQuotas(keys.map((k) => [k, strata.get(k)!.length] as const), n)
+      : proportionalQuotas(keys, strata, rows.length, n, opts.minPerStratum ?? 0)
+  const out: Array<T> = []
+  for (const k of keys) {
+    const pool = rng.child(k).shuffle([...strata.get(k)!])
+    out.push(...pool.slice(0, quotas.get(k)!))
+  }
+  return rng.shuffle(out)
+}
+
+/** Equal quotas, capped by stratum size; what small strata cannot take goes to the others. */
+const equalQuotas = (sizes: ReadonlyArray<readonly [string, number]>, n: number): Map<string, number> => {
+  const quotas = new Map<string, number>()
+  // Smallest first: each takes min(size, a fair share of what is left).
+  const bySize = [...sizes].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+  let left = n
+  bySize.forEach(([k, size], i) => {
+    const q = Math.min(size, Math.floor(left / (bySize.length - i)))
+    quotas.set(k, q)
+    left -= q
+  })
+  // Rounding leftovers (fewer than the number of strata): one more each, in key order.
+  for (const [k, size] of sizes) {
+    if (left === 0) break
+    if (quotas.get(k)! < size) {
+      quotas.set(k, quotas.get(k)! + 1)
+      left--
+    }
+  }
+  return quotas
+}
+
+const proportionalQuotas = <T>(
+  keys: ReadonlyArray<string>,
+  strata: ReadonlyMap<string, ReadonlyArray<T>>,
+  total: number,
+  n: number,
+  floor: number
+): Map<string, number> => {
   const quotas = new Map<string, number>()
   let assigned = 0
   const remainders: Array<[string, number]> = []
   for (const k of keys) {
     const size = strata.get(k)!.length
-    const exact = (n * size) / rows.length
+    const exact = (n * size) / total
     const q = Math.min(size, Math.max(Math.floor(exact), Math.min(floor, size)))
     quotas.set(k, q)
     assigned += q
@@ -50,10 +93,5 @@ export const stratifiedSample = <T>(
       assigned++
     }
   }
-  const out: Array<T> = []
-  for (const k of keys) {
-    const pool = rng.child(k).shuffle([...strata.get(k)!])
-    out.push(...pool.slice(0, quotas.get(k)!))
-  }
-  return rng.shuffle(out)
+  return quotas
 }

@@ -18,8 +18,14 @@ export const SelfPlayConfig = Schema.Struct({
   iterations: PositiveInt,
   /** Languages of the seed rows the game may start from, and that the guard trains on. */
   seedLanguages: Schema.Array(BenchmarkLang).pipe(Schema.minItems(1)),
-  /** Seeds sampled per iteration (stratified by language × label × category). */
+  /** Seeds sampled per iteration. */
   seedsPerIteration: PositiveInt,
+  /**
+   * How seeds are drawn (stages.ts): "per-source" = equal share per (language, label, source),
+   * so the few harmful requests get rewritten as often as the many posts; "proportional" =
+   * shares of rows per (language, label, first category).
+   */
+  seedSampling: Schema.Literal("per-source", "proportional"),
   /** Proposals per seed (the paper: 8). */
   proposalsPerSeed: PositiveInt,
   /** Seeds of the fresh sample on which reference and updated policies are compared. */
@@ -59,6 +65,7 @@ export const DEFAULT_SELFPLAY: SelfPlayConfigEncoded = {
   iterations: 2,
   seedLanguages: ["en", "fr", "de", "es"],
   seedsPerIteration: 2500,
+  seedSampling: "per-source",
   proposalsPerSeed: 8,
   foolingSeeds: 600,
   temperature: 1,

@@ -68,9 +68,16 @@ export const initPolicy = Effect.gen(function* () {
 
 // ─── one self-play iteration ──────────────────────────────────────────────────────────────
 
-/** Seeds to rewrite: stratified by language × label × first category, seeded. */
+/**
+ * Seeds to rewrite, seeded. "per-source": every (language, label, source) group gets an equal
+ * share — by rows the seed is mostly posts, and proportional sampling drew 35 harmful requests
+ * out of 2,500 seeds, so the game almost never turned one into French or Spanish.
+ * "proportional": each (language, label, first category) keeps its share of the rows.
+ */
 const sampleGenerationSeeds = (game: GameService, n: number, rng: Rng, minPerStratum = 0) =>
-  stratifiedSample(game.generationPool, n, (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, rng, { minPerStratum })
+  game.config.seedSampling === "per-source"
+    ? stratifiedSample(game.generationPool, n, (r) => `${r.lang}|${r.unsafe}|${r.source}`, rng, { allocation: "equal" })
+    : stratifiedSample(game.generationPool, n, (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, rng, { minPerStratum })
 
 /** Stratified seeded sample of seed rows to rewrite this iteration. */
 export const sampleSeeds = (t: number) =>
@@ -82,7 +89,13 @@ export const sampleSeeds = (t: number) =>
     return yield* stage({
       name: "sample",
       dir,
-      key: { n: game.config.seedsPerIteration, langs: game.config.seedLanguages, seed: seed.root, pool: game.generationPool.length },
+      key: {
+        n: game.config.seedsPerIteration,
+        langs: game.config.seedLanguages,
+        sampling: game.config.seedSampling,
+        seed: seed.root,
+        pool: game.generationPool.length
+      },
       outputs: ["seeds.parquet"],
       run: Effect.suspend(() => {
         const rows = sampleGenerationSeeds(game, game.config.seedsPerIteration, seed.rng(`sample/iter-${t}`), 2)
@@ -255,7 +268,7 @@ export const foolingRates = (t: number) =>
     return yield* stage({
       name: "fooling",
       dir,
-      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: hashOf(path.join(guardDir, "weights.bin")), n: game.config.foolingSeeds, requireSeedLabel: game.config.requireSeedLabel },
+      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: hashOf(path.join(guardDir, "weights.bin")), n: game.config.foolingSeeds, sampling: game.config.seedSampling, requireSeedLabel: game.config.requireSeedLabel },
       outputs: ["fooling.json"],
       run: Effect.scoped(
         Effect.gen(function* () {
