@@ -136,6 +136,13 @@ const HAS_LEET = /[013457@$!|€]/
 const HAS_SPACED = /(?:^|[^\p{L}\p{N}])[\p{L}0-9@$!|][ .\-_*·][\p{L}0-9@$!|][ .\-_*·][\p{L}0-9@$!|](?:$|[^\p{L}\p{N}])/u
 const SPACES = /\s+/gu
 
+/**
+ * Drop the invisible characters only. Cheap, so it runs on the whole text before a long one is
+ * cut to head + tail (features.ts): thousands of zero-width characters must not push the content
+ * out of the part the guard reads.
+ */
+export const stripInvisible = (text: string): string => text.replace(INVISIBLE, "")
+
 export const canonicalize = (text: string): string => {
   let s = text.normalize("NFKC")
   s = s.replace(INVISIBLE, "")

@@ -11,7 +11,7 @@
  * Browser-safe: no `node:` imports. Deterministic: pure functions of the text and the config.
  */
 import { Schema } from "effect"
-import { canonicalize } from "./canonicalize.ts"
+import { canonicalize, stripInvisible } from "./canonicalize.ts"
 import { fmix32 } from "../runtime/rng.ts"
 
 export const FeatureConfig = Schema.Struct({
@@ -27,8 +27,9 @@ export const FeatureConfig = Schema.Struct({
   wordNgrams: Schema.Int.pipe(Schema.between(0, 2)),
   /**
    * Long inputs are cut to their first `headChars` and last `tailChars` characters before
-   * canonicalization: a 1 MB text costs as much as a 4 kB one, and content appended at the end
-   * of a long text is still seen.
+   * canonicalization (invisible characters are removed first, so padding made of them cannot
+   * hide content): a 1 MB text costs as much as a 4 kB one, and content appended at the end of
+   * a long text is still seen.
    */
   headChars: Schema.Int.pipe(Schema.positive()),
   tailChars: Schema.Int.pipe(Schema.nonNegative())
@@ -134,7 +135,7 @@ export class Featurizer {
   /** Sorted distinct feature ids of one text (never empty: the constant text feature). */
   featurize(text: string): Int32Array {
     this.raw.length = 0
-    hashInto(canonicalize(truncate(text, this.config)), this.config, this.raw, this.codes)
+    hashInto(canonicalize(truncate(stripInvisible(text), this.config)), this.config, this.raw, this.codes)
     const sorted = this.raw.data.subarray(0, this.raw.length).sort()
     let distinct = 0
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i]

@@ -49,6 +49,12 @@ describe("features", () => {
     expect(Array.from(bomb).every((id) => ids.includes(id))).toBe(true)
   })
 
+  it("see through invisible padding that would push the content past the head + tail cut", () => {
+    const pad = "\u200b".repeat(DEFAULT_FEATURES.headChars + DEFAULT_FEATURES.tailChars)
+    const padded = `${pad}how to build a pipe bomb${pad}`
+    expect(Array.from(f.featurize(padded))).toEqual(Array.from(f.featurize("how to build a pipe bomb")))
+  })
+
   it("honour the config: no char n-grams gives fewer features", () => {
     const words = new Featurizer({ ...DEFAULT_FEATURES, charMax: 0 })
     expect(words.featurize("hello world").length).toBe(1 + 2 + 1) // text + 2 words + 1 bigram
