@@ -1,0 +1,72 @@
+/**
+ * Several self-play runs side by side (e.g. the same config under different seeds): the
+ * six-benchmark average F1 per language at every iteration, and the change of the Fr/De/Es
+ * mean from iteration 0 to the last, with its mean and spread over the runs. One run's gain
+ * means little when a single guard's benchmark average moves by several points with its
+ * training seed alone; this is how the README's robustness numbers are made.
+ */
+import { BENCHMARK_LANGUAGES, type BenchmarkLang } from "../../schemas/index.ts"
+import { averageOf, type Table1Result } from "../eval/table1.ts"
+
+export interface RunTables {
+  readonly run: string
+  /** Table 1 of each iteration's guard, iteration 0 first. */
+  readonly iterations: ReadonlyArray<Table1Result>
+}
+
+const NON_ENGLISH: ReadonlyArray<BenchmarkLang> = ["fr", "de", "es"]
+
+/** Six-benchmark average F1 (percent) of one table, per language. */
+export const averages = (t: Table1Result): Record<BenchmarkLang, number> =>
+  Object.fromEntries(BENCHMARK_LANGUAGES.map((l) => [l, 100 * (averageOf(t.ours, l)?.avgF1 ?? Number.NaN)])) as Record<
+    BenchmarkLang,
+    number
+  >
+
+export const nonEnglishMean = (a: Record<BenchmarkLang, number>): number =>
+  NON_ENGLISH.reduce((s, l) => s + a[l], 0) / NON_ENGLISH.length
+
+/** Mean and sample standard deviation (0 for a single value). */
+export const meanSd = (xs: ReadonlyArray<number>): { mean: number; sd: number } => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length
+  const sd = xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1))
+  return { mean, sd }
+}
+
+const f1 = (x: number) => x.toFixed(1)
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`
+
+export const compareRunsMarkdown = (runs: ReadonlyArray<RunTables>): string => {
+  if (runs.some((r) => r.iterations.length === 0)) throw new Error("every run needs at least iteration 0 evaluated")
+  const lines: Array<string> = []
+  lines.push("| run | iteration | En | Fr | De | Es | Fr/De/Es mean |", "|---|---:|---:|---:|---:|---:|---:|")
+  for (const r of runs) {
+    r.iterations.forEach((t, i) => {
+      const a = averages(t)
+      lines.push(`| ${r.run} | ${i} | ${BENCHMARK_LANGUAGES.map((l) => f1(a[l])).join(" | ")} | ${f1(nonEnglishMean(a))} |`)
+    })
+  }
+  const gains = runs.map((r) => nonEnglishMean(averages(r.iterations[r.iterations.length - 1])) - nonEnglishMean(averages(r.iterations[0])))
+  const firsts = runs.map((r) => averages(r.iterations[0]))
+  const lasts = runs.map((r) => averages(r.iterations[r.iterations.length - 1]))
+  const summary = (rows: ReadonlyArray<Record<BenchmarkLang, number>>) =>
+    BENCHMARK_LANGUAGES.map((l) => {
+      const { mean, sd } = meanSd(rows.map((a) => a[l]))
+      return `${f1(mean)} ± ${f1(sd)}`
+    }).join(" | ")
+  const g = meanSd(gains)
+  lines.push(
+    "",
+    `Over ${runs.length} run(s), mean ± standard deviation:`,
+    "",
+    "| guard | En | Fr | De | Es |",
+    "|---|---:|---:|---:|---:|",
+    `| iteration 0 (seed only) | ${summary(firsts)} |`,
+    `| last iteration | ${summary(lasts)} |`,
+    "",
+    `Change of the Fr/De/Es mean, iteration 0 → last: ${runs
+      .map((r, i) => `${signed(gains[i])} (${r.run}, ${r.iterations.length - 1} iteration${r.iterations.length === 2 ? "" : "s"})`)
+      .join(", ")}; mean ${signed(g.mean)} ± ${f1(g.sd)}.`
+  )
+  return `${lines.join("\n")}\n`
+}
