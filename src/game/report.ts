@@ -138,7 +138,7 @@ export const writeRunReport = Effect.gen(function* () {
     `# Self-play run \`${config.runId}\``,
     "",
     `Seed ${config.seed}; ${config.iterations} iteration(s) after the seed-only guard; seed languages ${config.seedLanguages.join(", ")};`,
-    `${config.seedsPerIteration} seeds × ${config.proposalsPerSeed} proposals per iteration. Benchmarks are scored after each`,
+    `${config.seedsPerIteration} seeds (drawn ${config.seedSampling === "per-source" ? "with an equal share per language × label × source" : "in proportion to rows per language × label × category"}) × ${config.proposalsPerSeed} proposals per iteration. Benchmarks are scored after each`,
     "iteration and used for nothing else. Config and input hashes: `../manifest.json`.",
     "",
     "## Six-benchmark average F1 (%) per iteration",
