@@ -144,8 +144,7 @@ const SPACES = /\s+/gu
 export const stripInvisible = (text: string): string => text.replace(INVISIBLE, "")
 
 export const canonicalize = (text: string): string => {
-  let s = text.normalize("NFKC")
-  s = s.replace(INVISIBLE, "")
+  let s = stripInvisible(text.normalize("NFKC"))
   // The tests before each pass skip a per-word callback on the common clean input.
   if (HOMOGLYPH_CLASS.test(s)) s = s.replace(WORD, foldWord(isLatinContext(s)))
   s = s.toLowerCase()

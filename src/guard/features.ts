@@ -45,11 +45,14 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   tailChars: 1000
 }
 
-/** Cut a long text to head + tail (see `headChars`). */
-export const truncate = (text: string, cfg: FeatureConfig): string =>
-  text.length <= cfg.headChars + cfg.tailChars
-    ? text
-    : `${text.slice(0, cfg.headChars)} ${cfg.tailChars > 0 ? text.slice(text.length - cfg.tailChars) : ""}`
+/** Cut a long text to head + tail (see `headChars`), after dropping its invisible characters. */
+export const truncate = (text: string, cfg: FeatureConfig): string => {
+  if (text.length <= cfg.headChars + cfg.tailChars) return text
+  const visible = stripInvisible(text)
+  return visible.length <= cfg.headChars + cfg.tailChars
+    ? visible
+    : `${visible.slice(0, cfg.headChars)} ${cfg.tailChars > 0 ? visible.slice(visible.length - cfg.tailChars) : ""}`
+}
 
 // Namespaces keep a word and a character n-gram with the same letters apart.
 const NS_CHAR = 0x9e3779b1 | 0
@@ -135,7 +138,7 @@ export class Featurizer {
   /** Sorted distinct feature ids of one text (never empty: the constant text feature). */
   featurize(text: string): Int32Array {
     this.raw.length = 0
-    hashInto(canonicalize(truncate(stripInvisible(text), this.config)), this.config, this.raw, this.codes)
+    hashInto(canonicalize(truncate(text, this.config)), this.config, this.raw, this.codes)
     const sorted = this.raw.data.subarray(0, this.raw.length).sort()
     let distinct = 0
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i]
