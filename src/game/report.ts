@@ -14,6 +14,7 @@ import { readRows, writeFileAtomic } from "../data/parquet.ts"
 import { avgF1VsIterationSpec, langLabel, benchmarkLabel } from "../eval/charts.ts"
 import { readTable1Json } from "../eval/report.ts"
 import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
+import { averages, nonEnglishMean } from "./compare.ts"
 import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
 import { Game } from "./context.ts"
 import { sha256File, stableJson } from "./stage.ts"
@@ -126,8 +127,7 @@ export const writeRunReport = Effect.gen(function* () {
 
   const last = config.iterations
   const avgRow = (name: string, r: Table1Result) => [name, ...BENCHMARK_LANGUAGES.map((l) => pct(averageOf(r.ours, l)?.avgF1))]
-  const nonEnglishMean = (r: Table1Result) =>
-    (["fr", "de", "es"] as const).reduce((s, l) => s + (averageOf(r.ours, l)?.avgF1 ?? NaN), 0) / 3
+  const [fdeFirst, fdeLast] = [tables[0], tables[last]].map((r) => nonEnglishMean(averages(r)))
   const totalSynthetic = synthetic.reduce((s, x) => s + x.length, 0)
   const nonEnglishSynthetic = synthetic.reduce((s, x) => s + x.filter((r) => r.lang !== "en").length, 0)
   const filterRows = iters.slice(1).map((t) => [t, readJson<Record<string, number>>(path.join(game.iterDir(t), "filter.json")) ?? {}] as const)
@@ -148,8 +148,8 @@ export const writeRunReport = Effect.gen(function* () {
       ["flag-everything", ...BENCHMARK_LANGUAGES.map((l) => pct(averageOf(tables[0].flagEverything, l)?.avgF1))]
     ]),
     "",
-    `Mean over Fr/De/Es: ${pct(nonEnglishMean(tables[0]))} at iteration 0 → ${pct(nonEnglishMean(tables[last]))} at iteration ${last}` +
-      ` (${((nonEnglishMean(tables[last]) - nonEnglishMean(tables[0])) * 100).toFixed(1)} points).`,
+    `Mean over Fr/De/Es: ${fdeFirst.toFixed(1)} at iteration 0 → ${fdeLast.toFixed(1)} at iteration ${last}` +
+      ` (${(fdeLast - fdeFirst).toFixed(1)} points).`,
     "",
     "![Figure 7a](figure7a_avg_f1_vs_iteration.svg)",
     "",
