@@ -77,14 +77,12 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
     for (let i = 0; i < 5; i++) {
       const s = yield* Scope.make()
       const t = now()
-      const { weights, features } = yield* readModelDir(modelDir)
-      yield* guardFromWeights(weights, features, modelDir).pipe(Effect.provideService(Backend, backend), Scope.extend(s))
+      yield* guardFromWeights(yield* readModelDir(modelDir), modelDir).pipe(Effect.provideService(Backend, backend), Scope.extend(s))
       loads.push(now() - t)
       yield* Scope.close(s, Exit.void)
     }
 
-    const { weights, features } = yield* readModelDir(modelDir)
-    const guard = yield* guardFromWeights(weights, features, modelDir).pipe(
+    const guard = yield* guardFromWeights(yield* readModelDir(modelDir), modelDir).pipe(
       Effect.provideService(Backend, backend),
       Scope.extend(scope)
     )

@@ -23,6 +23,7 @@ import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
+import { DEFAULT_LEXICON_FILE } from "../src/guard/storage.ts"
 
 
 /** Iteration 0: the seed-only guard, and the generator's starting policy. */
@@ -76,6 +77,7 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
       repoRoot,
       seedFile: resolvePath(args.seedFile, "datasets/seed.parquet"),
       benchmarksFile: resolvePath(args.benchmarksFile, "datasets/benchmarks.parquet"),
+      lexiconFile: DEFAULT_LEXICON_FILE,
       runDir: path.join(repoRoot, "runs", config.runId)
     }
     const layers = Layer.mergeAll(GameLive(config, paths), SeedLive(config.seed), BackendLive(), ProgressLive)

@@ -1,9 +1,10 @@
 /**
  * Train the guard on the seed data and save it:
  *
- *   npx tsx pipelines/train.ts [--data FILE] [--out DIR] [--config FILE] [--set key=value ...] [--seed N]
+ *   npx tsx pipelines/train.ts [--data FILE] [--out DIR] [--config FILE] [--set key=value ...] [--seed N] [--lexicon FILE]
  *
- * Defaults: --data datasets/seed.parquet, --out models/default, the config in
+ * Defaults: --data datasets/seed.parquet, --out models/default, --lexicon datasets/lexicon.tsv
+ * (read only when features.lexicon is set; `--set features.lexicon=false` trains without), the config in
  * src/guard/config.ts, seed 20250207. Rows with split "train" are trained on; "validation"
  * rows drive early stopping and calibration. Prints the validation metrics per language.
  *
@@ -23,7 +24,7 @@ import { DEFAULT_SEED, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../src/guard/co
 import { GuardError } from "../src/guard/errors.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
 import { groupedMetrics, type BinaryMetrics } from "../src/guard/metrics.ts"
-import { saveGuard, sha256 } from "../src/guard/storage.ts"
+import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
@@ -46,6 +47,10 @@ const holdout = Options.text("holdout-sources").pipe(
   Options.withDescription("comma-separated sources to leave out of training and score afterwards"),
   Options.optional
 )
+const lexiconFile = Options.text("lexicon").pipe(
+  Options.withDescription("cross-lingual lexicon (default: datasets/lexicon.tsv)"),
+  Options.optional
+)
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
 
 
@@ -60,7 +65,7 @@ const metricsTable = (byGroup: Record<string, BinaryMetrics>) => [
   )
 ]
 
-const command = Command.make("train", { data, out, configFile, set, holdout, seed }, (args) =>
+const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile }, (args) =>
   Effect.gen(function* () {
     const dataFile = resolvePath(args.data, "datasets/seed.parquet")
     const outDir = resolvePath(args.out, "models/default")
@@ -84,17 +89,23 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
     const validation = rows.filter((r) => r.split === "validation" && !held.has(r.source))
     yield* Console.error(`train: ${train.length} train rows, ${validation.length} validation rows from ${path.relative(repoRoot, dataFile)}`)
 
-    const trained = yield* trainGuard(train, validation, config, args.seed)
-    // Inside the repo, record the data path relative to it (no machine paths in manifests).
-    const rel = path.relative(repoRoot, dataFile)
-    const shownPath = rel.startsWith("..") ? path.basename(dataFile) : rel.split(path.sep).join("/")
-    yield* saveGuard(trained, outDir, { inputs: [{ path: shownPath, sha256: sha256(bytes) }], createdBy: "pipelines/train.ts" })
+    const lexiconPath = resolvePath(args.lexiconFile, DEFAULT_LEXICON_FILE)
+    const lexicon = config.features.lexicon ? yield* readLexiconFile(lexiconPath) : null
+    const trained = yield* trainGuard(train, validation, config, args.seed, lexicon)
+    // Inside the repo, record the data paths relative to it (no machine paths in manifests).
+    const shown = (file: string) => {
+      const rel = path.relative(repoRoot, file)
+      return rel.startsWith("..") ? path.basename(file) : rel.split(path.sep).join("/")
+    }
+    const inputs = [{ path: shown(dataFile), sha256: sha256(bytes) }]
+    if (lexicon !== null) inputs.push({ path: shown(lexiconPath), sha256: sha256(fs.readFileSync(lexiconPath)) })
+    yield* saveGuard(trained, outDir, { inputs, createdBy: "pipelines/train.ts" })
 
     const v = trained.validation
     const lines = metricsTable(v.byLanguage)
     if (heldOut.length > 0) {
       const preds = yield* Effect.scoped(
-        Effect.flatMap(guardFromWeights(trained.weights, trained.features), (g) => g.classify(heldOut.map((r) => r.text)))
+        Effect.flatMap(guardFromWeights(trained), (g) => g.classify(heldOut.map((r) => r.text)))
       )
       const byLang = groupedMetrics(preds.map((p) => p.unsafe), heldOut.map((r) => r.unsafe), heldOut.map((r) => r.lang))
       const report = { sources: [...held].sort(), rows: heldOut.length, byLanguage: byLang }

@@ -9,6 +9,8 @@ import { contaminationIndexFromFile, type ContaminationIndex } from "../data/con
 import { readRows } from "../data/parquet.ts"
 import { stratifiedSample } from "../data/sample.ts"
 import { makeOperators, type Registry } from "../generator/operators/index.ts"
+import type { Lexicon } from "../guard/lexicon.ts"
+import { readLexiconFile } from "../guard/storage.ts"
 import { Rng } from "../runtime/rng.ts"
 import type { SelfPlayConfig } from "./config.ts"
 
@@ -16,6 +18,8 @@ export interface GamePaths {
   readonly repoRoot: string
   readonly seedFile: string
   readonly benchmarksFile: string
+  /** The guard's cross-lingual lexicon (read when the guard config sets features.lexicon). */
+  readonly lexiconFile: string
   /** runs/<run-id> */
   readonly runDir: string
 }
@@ -30,6 +34,8 @@ export interface GameService {
   /** Seed rows the generator may start from. */
   readonly generationPool: ReadonlyArray<Example>
   readonly seedById: ReadonlyMap<string, Example>
+  /** The lexicon every guard of the run is trained with (null when features.lexicon is off). */
+  readonly lexicon: Lexicon | null
   readonly registry: Registry
   /** Operators that can run on this machine (the others are masked out of the action space). */
   readonly available: ReadonlySet<string>
@@ -71,6 +77,7 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
       }
       const available = new Set(availability.filter((a) => a.unavailable === null).map((a) => a.name))
       const contamination = yield* contaminationIndexFromFile(paths.benchmarksFile)
+      const lexicon = config.guard.features.lexicon ? yield* readLexiconFile(paths.lexiconFile) : null
       return {
         config,
         paths,
@@ -78,6 +85,7 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
         seedValidation,
         generationPool,
         seedById: new Map(all.map((r) => [r.id, r])),
+        lexicon,
         registry,
         available,
         contamination,

@@ -66,6 +66,8 @@ export const TrainConfig = Schema.Struct({
    * `calibrationSources` (roughly doubles training time); "none" = no shift.
    */
   calibration: Schema.Literal("f1", "sources", "none"),
+  /** Class prior of the F1 the shift maximizes (calibrate.ts); configs written before it: "observed". */
+  calibrationPrior: Schema.optionalWith(Schema.Literal("observed", "balanced"), { default: () => "observed" as const }),
   /**
    * Seed sources held out of the auxiliary model in "sources" calibration: one per genre and
    * language with both labels where possible (English requests and tweets, German comments,
@@ -97,6 +99,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfigEncoded = {
   categoryLossWeight: 1,
   unsafeLossWeight: 1,
   calibration: "sources",
+  calibrationPrior: "balanced",
   calibrationSources: ["strongreject", "olid", "germeval2021", "hateval2019", "fortuna"]
 }
 

@@ -8,10 +8,16 @@
  * phrases. Every text also gets one constant "text" feature, so an empty text still has a
  * well-defined representation (and every batch row is non-empty).
  *
+ * With a cross-lingual lexicon (lexicon.ts, `lexicon: true`), a word found there also emits
+ * its English glosses' word and character n-gram features, and bigrams are formed over the
+ * glossed stream too ("cómo fabricar" also gives "how make"): a Spanish request then shares
+ * most of its features with the English requests the guard learned from.
+ *
  * Browser-safe: no `node:` imports. Deterministic: pure functions of the text and the config.
  */
 import { Schema } from "effect"
 import { canonicalize, stripInvisible } from "./canonicalize.ts"
+import { lookup, type Lexicon } from "./lexicon.ts"
 import { fmix32 } from "../runtime/rng.ts"
 
 export const FeatureConfig = Schema.Struct({
@@ -32,7 +38,9 @@ export const FeatureConfig = Schema.Struct({
    * a long text is still seen.
    */
   headChars: Schema.Int.pipe(Schema.positive()),
-  tailChars: Schema.Int.pipe(Schema.nonNegative())
+  tailChars: Schema.Int.pipe(Schema.nonNegative()),
+  /** Add the English glosses of foreign words (lexicon.ts). Models saved before it: false. */
+  lexicon: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }).pipe(Schema.filter((c) => c.charMax === 0 || c.charMin <= c.charMax || `charMin ${c.charMin} > charMax ${c.charMax}`))
 export type FeatureConfig = typeof FeatureConfig.Type
 
@@ -42,7 +50,8 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   charMax: 5,
   wordNgrams: 2,
   headChars: 3000,
-  tailChars: 1000
+  tailChars: 1000,
+  lexicon: true
 }
 
 /** Cut a long text to head + tail (see `headChars`), after dropping its invisible characters. */
@@ -82,40 +91,89 @@ class IntBuffer {
 }
 
 /** Hashed feature ids of one already-canonical text, with repeats, appended to `out`. */
-const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntBuffer): void => {
+const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntBuffer, glosses: GlossTable | null): void => {
   const mask = cfg.buckets - 1
   out.push(mix(TEXT_FEATURE) & mask)
   let prevWord = 0
   let hasPrev = false
+  let prevStream = 0
+  let prevGlossed = false
   WORD.lastIndex = 0
   for (let m = WORD.exec(canon); m !== null; m = WORD.exec(canon)) {
     const w = m[0]
-    // Word hash (FNV-1a over UTF-16 code units) and the marked code sequence for n-grams.
-    codes.length = 0
-    codes.push(BOW)
-    let hw = NS_WORD
-    for (let i = 0; i < w.length; i++) {
-      const c = w.charCodeAt(i)
-      hw = Math.imul(hw ^ c, FNV_PRIME)
-      codes.push(c)
-    }
-    codes.push(EOW)
-    if (cfg.wordNgrams >= 1) out.push(mix(hw) & mask)
+    const hw = wordFeatures(w, cfg, out, codes)
     if (cfg.wordNgrams >= 2 && hasPrev) out.push(mix(Math.imul(prevWord ^ NS_BIGRAM, FNV_PRIME) ^ hw) & mask)
+    let stream = hw
+    let glossed = false
+    if (glosses !== null) {
+      const g = lookup(glosses, w)
+      if (g !== undefined) {
+        for (let k = 1; k < g.length; k++) out.push(g[k])
+        stream = g[0]
+        glossed = true
+        if (cfg.wordNgrams >= 2 && hasPrev) out.push(mix(Math.imul(prevStream ^ NS_BIGRAM, FNV_PRIME) ^ stream) & mask)
+      } else if (cfg.wordNgrams >= 2 && hasPrev && prevGlossed) out.push(mix(Math.imul(prevStream ^ NS_BIGRAM, FNV_PRIME) ^ stream) & mask)
+    }
     prevWord = hw
+    prevStream = stream
+    prevGlossed = glossed
     hasPrev = true
-    if (cfg.charMax > 0) {
-      const cs = codes.data
-      const n = codes.length
-      for (let i = 0; i < n; i++) {
-        let h = NS_CHAR
-        const end = Math.min(n, i + cfg.charMax)
-        for (let j = i; j < end; j++) {
-          h = Math.imul(h ^ cs[j], FNV_PRIME)
-          if (j - i + 1 >= cfg.charMin) out.push(mix(h ^ (j - i + 1)) & mask)
-        }
+  }
+}
+
+/** Word and character n-gram features of one word, appended to `out`; returns the word hash. */
+const wordFeatures = (w: string, cfg: FeatureConfig, out: IntBuffer, codes: IntBuffer): number => {
+  const mask = cfg.buckets - 1
+  codes.length = 0
+  codes.push(BOW)
+  let hw = NS_WORD
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i)
+    hw = Math.imul(hw ^ c, FNV_PRIME)
+    codes.push(c)
+  }
+  codes.push(EOW)
+  if (cfg.wordNgrams >= 1) out.push(mix(hw) & mask)
+  if (cfg.charMax > 0) {
+    const cs = codes.data
+    const n = codes.length
+    for (let i = 0; i < n; i++) {
+      let h = NS_CHAR
+      const end = Math.min(n, i + cfg.charMax)
+      for (let j = i; j < end; j++) {
+        h = Math.imul(h ^ cs[j], FNV_PRIME)
+        if (j - i + 1 >= cfg.charMin) out.push(mix(h ^ (j - i + 1)) & mask)
       }
     }
+  }
+  return hw
+}
+
+/**
+ * Foreign word → its glosses' features: `ids[0]` is the first gloss's word hash (for bigrams),
+ * the rest feature ids. Computed on first use and kept, so loading a model stays cheap.
+ */
+class GlossTable {
+  private readonly cache = new Map<string, Int32Array>()
+  private readonly out = new IntBuffer()
+  private readonly codes = new IntBuffer()
+  constructor(private readonly lexicon: Lexicon, private readonly cfg: FeatureConfig) {}
+
+  get(word: string): Int32Array | undefined {
+    const hit = this.cache.get(word)
+    if (hit !== undefined) return hit
+    const glosses = this.lexicon.get(word)
+    if (glosses === undefined) return undefined
+    const out = this.out
+    out.length = 0
+    out.push(0)
+    glosses.forEach((g, i) => {
+      const h = wordFeatures(g, this.cfg, out, this.codes)
+      if (i === 0) out.data[0] = h
+    })
+    const ids = out.data.slice(0, out.length)
+    this.cache.set(word, ids)
+    return ids
   }
 }
 
@@ -133,12 +191,17 @@ export interface SparseBatch {
 export class Featurizer {
   private readonly raw = new IntBuffer()
   private readonly codes = new IntBuffer()
-  constructor(readonly config: FeatureConfig) {}
+  private readonly glosses: GlossTable | null
+  /** `lexicon` is required when `config.lexicon` is set, and ignored otherwise. */
+  constructor(readonly config: FeatureConfig, lexicon: Lexicon | null = null) {
+    if (config.lexicon && lexicon === null) throw new Error("features: config.lexicon is set but no lexicon was given")
+    this.glosses = config.lexicon && lexicon !== null ? new GlossTable(lexicon, config) : null
+  }
 
   /** Sorted distinct feature ids of one text (never empty: the constant text feature). */
   featurize(text: string): Int32Array {
     this.raw.length = 0
-    hashInto(canonicalize(truncate(text, this.config)), this.config, this.raw, this.codes)
+    hashInto(canonicalize(truncate(text, this.config)), this.config, this.raw, this.codes, this.glosses)
     const sorted = this.raw.data.subarray(0, this.raw.length).sort()
     let distinct = 0
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i]

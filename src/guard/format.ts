@@ -1,6 +1,6 @@
 /**
- * The saved guard: `model.json` (a tfjs weights manifest plus the feature config and network
- * shape) and `weights.bin` (the tensors, concatenated). The manifest follows tfjs's
+ * The saved guard: `model.json` (a tfjs weights manifest plus the feature config, network
+ * shape and, for models that use one, the cross-lingual lexicon as text) and `weights.bin` (the tensors, concatenated). The manifest follows tfjs's
  * `weightsManifest` layout, so `tf.io.decodeWeights` reads it in a browser as in Node; the
  * embedding table is stored as float16 (`quantization: {dtype: "float16"}`), which halves the
  * file at no measurable cost in accuracy, while the small dense layers stay float32.
@@ -10,6 +10,7 @@
 import { Schema } from "effect"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { FeatureConfig } from "./features.ts"
+import { formatLexicon, parseLexicon, type Lexicon } from "./lexicon.ts"
 import { headInputSize, NUM_CATEGORIES, type GuardWeights, type ModelShape } from "./model.ts"
 
 export const MODEL_FORMAT = "duoguard-ts/guard"
@@ -37,6 +38,8 @@ export const ModelFile = Schema.Struct({
   }),
   /** Calibration shift added to every logit (see calibrate.ts). */
   logitShift: Schema.Number,
+  /** The lexicon (lexicon.ts text format) when `features.lexicon` is set. */
+  lexicon: Schema.optional(Schema.String),
   weightsManifest: Schema.Tuple(
     Schema.Struct({ paths: Schema.Tuple(Schema.Literal(WEIGHTS_FILE)), weights: Schema.Array(WeightSpec) })
   )
@@ -103,7 +106,8 @@ const sizeOf = (spec: WeightSpec) => spec.shape.reduce((a, b) => a * b, 1)
 const bytesOf = (spec: WeightSpec) => sizeOf(spec) * (spec.quantization ? 2 : 4)
 
 /** Serialize weights + feature config. Same weights → same bytes (little-endian, fixed order). */
-export const encodeModel = (w: GuardWeights, features: FeatureConfig): { json: string; bin: Uint8Array } => {
+export const encodeModel = (w: GuardWeights, features: FeatureConfig, lexicon: Lexicon | null = null): { json: string; bin: Uint8Array } => {
+  if (features.lexicon && lexicon === null) throw new Error("encodeModel: features.lexicon is set but no lexicon was given")
   const specs = specsFor(w.shape)
   const bin = new Uint8Array(specs.reduce((a, s) => a + bytesOf(s), 0))
   const view = new DataView(bin.buffer)
@@ -121,13 +125,22 @@ export const encodeModel = (w: GuardWeights, features: FeatureConfig): { json: s
     features,
     shape: w.shape,
     logitShift: w.logitShift,
+    ...(features.lexicon && lexicon !== null ? { lexicon: formatLexicon(lexicon) } : {}),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }]
   }
   return { json: `${JSON.stringify(file, null, 2)}\n`, bin }
 }
 
+/** A decoded model folder: what `Featurizer` and `uploadWeights` need. */
+export interface DecodedModel {
+  readonly weights: GuardWeights
+  readonly features: FeatureConfig
+  /** Null unless `features.lexicon`. */
+  readonly lexicon: Lexicon | null
+}
+
 /** Parse `model.json` text and `weights.bin` bytes; throws an Error naming the bad part. */
-export const decodeModel = (json: string, bin: Uint8Array): { weights: GuardWeights; features: FeatureConfig } => {
+export const decodeModel = (json: string, bin: Uint8Array): DecodedModel => {
   let raw: unknown
   try {
     raw = JSON.parse(json)
@@ -142,6 +155,15 @@ export const decodeModel = (json: string, bin: Uint8Array): { weights: GuardWeig
   }
   if (file.features.buckets !== file.shape.buckets) {
     throw new Error(`${MODEL_FILE}: features.buckets ${file.features.buckets} ≠ shape.buckets ${file.shape.buckets}`)
+  }
+  if (file.features.lexicon && file.lexicon === undefined) throw new Error(`${MODEL_FILE}: features.lexicon is set but the file has no lexicon`)
+  let lexicon: Lexicon | null = null
+  if (file.features.lexicon) {
+    try {
+      lexicon = parseLexicon(file.lexicon!)
+    } catch (e) {
+      throw new Error(`${MODEL_FILE}: ${(e as Error).message}`)
+    }
   }
   const specs = file.weightsManifest[0].weights
   const expected = specsFor(file.shape)
@@ -187,7 +209,8 @@ export const decodeModel = (json: string, bin: Uint8Array): { weights: GuardWeig
       b2: out.b2,
       logitShift: file.logitShift
     },
-    features: file.features
+    features: file.features,
+    lexicon
   }
 }
 

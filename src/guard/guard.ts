@@ -8,8 +8,9 @@ import { fileURLToPath } from "node:url"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { Backend, BackendLive } from "../runtime/backend.ts"
 import { GuardError } from "./errors.ts"
-import { Featurizer, type FeatureConfig } from "./features.ts"
-import { disposeTensors, logitsOf, uploadWeights, type GuardWeights } from "./model.ts"
+import { Featurizer } from "./features.ts"
+import type { DecodedModel } from "./format.ts"
+import { disposeTensors, logitsOf, uploadWeights } from "./model.ts"
 import { readModelDir } from "./storage.ts"
 import { predictionAt, turnTexts, turnVerdicts } from "./verdict.ts"
 
@@ -37,8 +38,7 @@ const BATCH = 512
  * Needs the Backend session the weights are uploaded to.
  */
 export const guardFromWeights = (
-  weights: GuardWeights,
-  features: FeatureConfig,
+  { weights, features, lexicon }: DecodedModel,
   modelDir = "(in memory)"
 ): Effect.Effect<Guard, GuardError, Backend | Scope.Scope> =>
   Effect.gen(function* () {
@@ -50,7 +50,10 @@ export const guardFromWeights = (
       }),
       (t) => Effect.sync(() => disposeTensors(t))
     )
-    const featurizer = new Featurizer(features)
+    const featurizer = yield* Effect.try({
+      try: () => new Featurizer(features, lexicon),
+      catch: (e) => new GuardError({ reason: `${modelDir}: ${(e as Error).message}` })
+    })
 
     const classify = (texts: ReadonlyArray<string>) =>
       Effect.try({
@@ -81,6 +84,5 @@ export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR): Effect.Effect<G
     const ctx = yield* Layer.build(BackendLive()).pipe(
       Effect.mapError((e) => new GuardError({ reason: e.message }))
     )
-    const { weights, features } = yield* readModelDir(modelDir)
-    return yield* guardFromWeights(weights, features, modelDir).pipe(Effect.provideService(Backend, Context.get(ctx, Backend)))
+    return yield* guardFromWeights(yield* readModelDir(modelDir), modelDir).pipe(Effect.provideService(Backend, Context.get(ctx, Backend)))
   })

@@ -11,9 +11,8 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import { InputHash } from "../../schemas/manifest.ts"
 import { GuardError } from "./errors.ts"
-import { decodeModel, encodeModel, MODEL_FILE, WEIGHTS_FILE } from "./format.ts"
-import type { FeatureConfig } from "./features.ts"
-import type { GuardWeights } from "./model.ts"
+import { decodeModel, encodeModel, MODEL_FILE, WEIGHTS_FILE, type DecodedModel } from "./format.ts"
+import { parseLexicon, type Lexicon } from "./lexicon.ts"
 import type { TrainedGuard } from "./train.ts"
 
 export const MANIFEST_FILE = "manifest.json"
@@ -66,7 +65,7 @@ export const saveGuard = (
 ): Effect.Effect<GuardManifest, GuardError> =>
   Effect.try({
     try: () => {
-      const { json, bin } = encodeModel(trained.weights, trained.features)
+      const { json, bin } = encodeModel(trained.weights, trained.features, trained.lexicon)
       const manifest: GuardManifest = {
         kind: "guard",
         createdBy: opts.createdBy,
@@ -105,7 +104,7 @@ export const saveGuard = (
 /** Read and validate a guard folder's model files. */
 export const readModelDir = (
   dir: string
-): Effect.Effect<{ weights: GuardWeights; features: FeatureConfig }, GuardError> =>
+): Effect.Effect<DecodedModel, GuardError> =>
   Effect.gen(function* () {
     const read = (name: string) =>
       Effect.try({
@@ -118,4 +117,18 @@ export const readModelDir = (
       try: () => decodeModel(json.toString("utf8"), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength)),
       catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
     })
+  })
+
+/** The committed cross-lingual lexicon that training uses when `features.lexicon` is set. */
+export const DEFAULT_LEXICON_FILE = path.resolve(import.meta.dirname, "../../datasets/lexicon.tsv")
+
+/** Read and validate a lexicon file (lexicon.ts format). */
+export const readLexiconFile = (file: string = DEFAULT_LEXICON_FILE): Effect.Effect<Lexicon, GuardError> =>
+  Effect.try({
+    try: () => parseLexicon(fs.readFileSync(file, "utf8")),
+    catch: (e) =>
+      new GuardError({
+        reason: `cannot read the lexicon ${file}: ${(e as Error).message}` +
+          ((e as NodeJS.ErrnoException).code === "ENOENT" ? " (rebuild it with `npx tsx pipelines/build-lexicon.ts`)" : "")
+      })
   })

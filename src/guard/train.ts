@@ -19,6 +19,7 @@ import { chooseShift, type ShiftChoice } from "./calibrate.ts"
 import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
 import { concatSparse, Featurizer, type FeatureConfig, type SparseBatch } from "./features.ts"
+import type { Lexicon } from "./lexicon.ts"
 import { asStored } from "./format.ts"
 import { ensureGradients } from "./gradients.ts"
 import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
@@ -43,6 +44,12 @@ export interface TrainRow {
   readonly unsafe: boolean
   readonly categories: ReadonlyArray<CategoryId>
   readonly source: string
+  /**
+   * For a synthetic row, the seed source its parent came from. "sources" calibration leaves
+   * rewrites of a held-out source out of the auxiliary model too: trained on them, it would no
+   * longer be blind to that source, and the genre offset it measures would shrink.
+   */
+  readonly derivedFrom?: string
 }
 
 export interface HistoryPoint {
@@ -82,6 +89,8 @@ export interface ValidationReport {
 export interface TrainedGuard {
   readonly weights: GuardWeights
   readonly features: FeatureConfig
+  /** The cross-lingual lexicon the features use (null unless `features.lexicon`). */
+  readonly lexicon: Lexicon | null
   readonly config: TrainConfig
   readonly seed: number
   readonly backend: string
@@ -455,6 +464,10 @@ const fit = (
     return { weights: asStored(best.weights), bestLoss: best.loss, bestStep: best.step, history }
   })
 
+/** Rows the "sources" calibration's auxiliary model may see: none from, or rewritten from, a held-out source. */
+export const auxiliaryRows = (rows: ReadonlyArray<TrainRow>, held: ReadonlySet<string>): Array<number> =>
+  rows.flatMap((r, i) => (held.has(r.source) || (r.derivedFrom !== undefined && held.has(r.derivedFrom)) ? [] : [i]))
+
 const maxLogitsOf = (w: GuardWeights, data: Encoded) => maxPerRow(predictAll(w, data), data.unsafe.length)
 
 /**
@@ -471,7 +484,9 @@ export const trainGuard = (
   train: ReadonlyArray<TrainRow>,
   validation: ReadonlyArray<TrainRow>,
   config: TrainConfig,
-  seed: number
+  seed: number,
+  /** Required when `config.features.lexicon` is set (storage.ts `readLexiconFile`). */
+  lexicon: Lexicon | null = null
 ): Effect.Effect<TrainedGuard, GuardError, Backend | Progress> =>
   Effect.gen(function* () {
     const backend = yield* Backend
@@ -485,7 +500,10 @@ export const trainGuard = (
     })
     const started = Date.now()
     const rng = new Rng(seed)
-    const featurizer = new Featurizer(config.features)
+    if (config.features.lexicon && lexicon === null) {
+      return yield* new GuardError({ reason: "trainGuard: features.lexicon is set but no lexicon was given" })
+    }
+    const featurizer = new Featurizer(config.features, lexicon)
     const trainData = yield* encode(train, featurizer, rowWeights(train, config.balance), "train")
     const valData = yield* encode(validation, featurizer, rowWeights(validation, config.balance), "validation")
     const main = yield* fit(trainData, valData, config, rng, "train ")
@@ -495,7 +513,7 @@ export const trainGuard = (
     const maxLogit = maxPerRow(valLogits, validation.length)
     const labels = validation.map((r) => r.unsafe)
     const langs = validation.map((r) => r.lang)
-    const onValidation = config.calibration === "none" ? null : chooseShift(maxLogit, labels, langs)
+    const onValidation = config.calibration === "none" ? null : chooseShift(maxLogit, labels, langs, config.calibrationPrior)
     let calibration: Calibration = {
       mode: config.calibration,
       shift: onValidation?.shift ?? 0,
@@ -504,8 +522,8 @@ export const trainGuard = (
 
     if (config.calibration === "sources") {
       const held = new Set(config.calibrationSources)
-      const trainIdx = train.flatMap((r, i) => (held.has(r.source) ? [] : [i]))
-      const valIdx = validation.flatMap((r, i) => (held.has(r.source) ? [] : [i]))
+      const trainIdx = auxiliaryRows(train, held)
+      const valIdx = auxiliaryRows(validation, held)
       const heldRows = [...train, ...validation].filter((r) => held.has(r.source))
       const present = [...held].filter((s) => heldRows.some((r) => r.source === s)).sort()
       if (heldRows.length > 0 && trainIdx.length > 0 && valIdx.length > 0) {
@@ -518,8 +536,8 @@ export const trainGuard = (
         const heldLogits = new Float32Array(heldRows.length)
         heldLogits.set(maxLogitsOf(aux.weights, subset(trainData, heldIdx, new Float64Array(heldIdx.length))))
         heldLogits.set(maxLogitsOf(aux.weights, subset(valData, heldValIdx, new Float64Array(heldValIdx.length))), heldIdx.length)
-        const auxOnValidation = chooseShift(maxLogitsOf(aux.weights, auxVal), pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang))
-        const auxOnHeldOut = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang))
+        const auxOnValidation = chooseShift(maxLogitsOf(aux.weights, auxVal), pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang), config.calibrationPrior)
+        const auxOnHeldOut = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang), config.calibrationPrior)
         const genreOffset = Math.round((auxOnHeldOut.shift - auxOnValidation.shift) * 100) / 100
         calibration = {
           ...calibration,
@@ -540,6 +558,7 @@ export const trainGuard = (
     return {
       weights: finalWeights,
       features: config.features,
+      lexicon: config.features.lexicon ? lexicon : null,
       config,
       seed,
       backend: backend.name,

@@ -29,11 +29,11 @@ export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardEr
       })
     const modelJson = yield* read(MODEL_FILE)
     const weightsBin = yield* read(WEIGHTS_FILE)
-    const { weights, features } = yield* Effect.try({
+    const decoded = yield* Effect.try({
       try: () => decodeModel(modelJson.toString("utf8"), new Uint8Array(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength)),
       catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
     })
-    const guard = yield* guardFromWeights(weights, features, dir)
+    const guard = yield* guardFromWeights(decoded, dir)
     const hash = createHash("sha256").update(modelJson).update(weightsBin).digest("hex").slice(0, 12)
     return { name: `duoguard-ts-${hash}`, dir, modelJson, weightsBin, guard }
   })

@@ -57,6 +57,19 @@ describe("chooseShift", () => {
     expect(c.languages).toEqual(["en", "fr"])
   })
 
+  it("under the balanced prior, flags more readily where unsafe rows are rare", () => {
+    // Unsafe at -1 and -2; three safe rows at -1.5 and twenty at -5.
+    const logits = [-1, -2, -1.5, -1.5, -1.5, ...Array(20).fill(-5)]
+    const labels = logits.map((_, i) => i < 2)
+    const langs = logits.map(() => "es")
+    // Observed: catching the second unsafe row costs three false flags, F1 0.667 → 0.571.
+    expect(chooseShift(logits, labels, langs, "observed").shift).toBeCloseTo(1.05, 9)
+    // Balanced: three of 23 safe rows weigh 3/46 of the mass, so catching both wins (F1 0.939).
+    const balanced = chooseShift(logits, labels, langs, "balanced")
+    expect(balanced.shift).toBeCloseTo(2.05, 9)
+    expect(balanced.meanF1).toBeCloseTo(0.9388, 4)
+  })
+
   it("skips languages with one label and returns no shift without usable data", () => {
     expect(chooseShift([1, 2], [false, false], ["nl", "nl"]).shift).toBe(0)
   })

@@ -11,6 +11,7 @@ const repoRoot = path.resolve(import.meta.dirname, "../..")
 const ENTRY = [
   "src/guard/canonicalize.ts",
   "src/guard/features.ts",
+  "src/guard/lexicon.ts",
   "src/guard/model.ts",
   "src/guard/format.ts",
   "src/guard/verdict.ts",

@@ -32,7 +32,7 @@ const withGuard = <A>(make: Effect.Effect<Guard, unknown, Scope.Scope | Backend>
 
 describe("save → load", () => {
   it("gives identical predictions to the in-memory guard", async () => {
-    const inMemory = await withGuard(guardFromWeights(trained.weights, trained.features), (g) => g.classify(texts))
+    const inMemory = await withGuard(guardFromWeights(trained), (g) => g.classify(texts))
     const loaded = await withGuard(loadGuard(modelDir), (g) => g.classify(texts))
     expect(loaded).toEqual(inMemory)
     expect(loaded[1].flagged).toBe(true)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Layer } from "effect"
 import * as tf from "@tensorflow/tfjs-core"
-import { trainGuard } from "../../src/guard/train.ts"
+import { auxiliaryRows, trainGuard } from "../../src/guard/train.ts"
 import { BackendLive } from "../../src/runtime/backend.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { syntheticRows, tinyConfig } from "./fixtures.ts"
@@ -67,5 +67,13 @@ describe("trainGuard", () => {
       trainGuard(train, [], tinyConfig(), 1).pipe(Effect.provide(env), Effect.flip)
     )
     expect(err.reason).toMatch(/validation set is empty/)
+  })
+})
+
+describe("auxiliaryRows (sources calibration)", () => {
+  it("leaves out held-out sources and the synthetic rows rewritten from them", () => {
+    const row = (source: string, derivedFrom?: string) => ({ text: "x", lang: "en", unsafe: false, categories: [], source, derivedFrom })
+    const rows = [row("olid"), row("alpaca"), row("selfplay", "olid"), row("selfplay", "alpaca"), row("selfplay")]
+    expect(auxiliaryRows(rows, new Set(["olid"]))).toEqual([1, 3, 4])
   })
 })

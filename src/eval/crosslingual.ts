@@ -1,0 +1,53 @@
+/**
+ * The cross-lingual check: how well does a guard recognize requests it learned in English once
+ * they are in Spanish or French? Not a benchmark — built from the seed's own validation split:
+ * the English validation rows of the request-like sources (harmful requests, jailbreaks, benign
+ * instructions, ToxiGen statements), machine-translated with Apertium (lines with ≥ 20 % unknown
+ * words dropped). Guards never train on validation rows, so this is held out, and it is what
+ * feature and calibration choices that concern other languages are judged on (README).
+ */
+import { Effect } from "effect"
+import type { Example } from "../../schemas/example.ts"
+import { route, translateBatch } from "../generator/operators/apertium.ts"
+import type { OperatorError, OperatorUnavailable } from "../generator/operators/operator.ts"
+import { binaryMetrics, type BinaryMetrics } from "./metrics.ts"
+import { FLAG_THRESHOLD } from "../../schemas/taxonomy.ts"
+
+export const REQUEST_SOURCES: ReadonlySet<string> = new Set([
+  "harmbench", "strongreject", "harmful-instructions", "advbench", "jailbreakchat", "roleplay-benign",
+  "alpaca", "toxigen", "selfreminder-itw", "selfreminder"
+])
+
+export interface DevRow {
+  readonly id: string
+  readonly text: string
+  readonly lang: "en" | "es" | "fr"
+  readonly unsafe: boolean
+}
+
+/** The English rows and their Spanish and French translations. */
+export const buildCrosslingualDev = (
+  seed: ReadonlyArray<Example>
+): Effect.Effect<Array<DevRow>, OperatorError | OperatorUnavailable> =>
+  Effect.gen(function* () {
+    const english = seed.filter((r) => r.split === "validation" && r.lang === "en" && REQUEST_SOURCES.has(r.source))
+    const rows: Array<DevRow> = english.map((r) => ({ id: r.id, text: r.text, lang: "en", unsafe: r.unsafe }))
+    for (const lang of ["es", "fr"] as const) {
+      const translated = yield* translateBatch("crosslingual-dev", english.map((r) => r.text), route("en", lang)!)
+      english.forEach((r, i) => {
+        const t = translated[i]
+        if (t !== null && t.untranslated < 0.2) rows.push({ id: `${r.id}-${lang}`, text: t.text, lang, unsafe: r.unsafe })
+      })
+    }
+    return rows
+  })
+
+/** Metrics per language at the fixed 0.5 rule (AUPRC is threshold-free). */
+export const scoreByLanguage = (rows: ReadonlyArray<DevRow>, unsafe: ReadonlyArray<number>): Record<string, BinaryMetrics> => {
+  const out: Record<string, BinaryMetrics> = {}
+  for (const lang of ["en", "es", "fr"]) {
+    const ix = rows.flatMap((r, i) => (r.lang === lang ? [i] : []))
+    out[lang] = binaryMetrics(ix.map((i) => rows[i].unsafe), ix.map((i) => unsafe[i]), FLAG_THRESHOLD)
+  }
+  return out
+}
