@@ -42,6 +42,14 @@ export const buildCrosslingualDev = (
     return rows
   })
 
+/**
+ * F1 as if safe and unsafe rows were equally common (each class weighted half): 2·TPR / (1 + TPR +
+ * FPR). The check's rows are 4.5 % unsafe; this reads its verdicts under the prior the guard
+ * is calibrated for (calibrate.ts, "balanced").
+ */
+export const equalPriorF1 = (m: BinaryMetrics): number | null =>
+  m.fpr === null || m.nUnsafe === 0 ? null : (2 * m.recall) / (1 + m.recall + m.fpr)
+
 /** Metrics per language at the fixed 0.5 rule (AUPRC is threshold-free). */
 export const scoreByLanguage = (rows: ReadonlyArray<DevRow>, unsafe: ReadonlyArray<number>): Record<string, BinaryMetrics> => {
   const out: Record<string, BinaryMetrics> = {}

@@ -352,7 +352,18 @@ export const trainGuardStage = (t: number) =>
     return yield* stage({
       name: "train-guard",
       dir,
-      key: { seed: hashOf(game.paths.seedFile), synthetic: synthFiles.map(hashOf), guard: game.config.guard, ...(game.lexicon !== null ? { lexicon: hashOf(game.paths.lexiconFile) } : {}), root: seed.root, cap: game.config.maxSeedTrainRows, langs: game.config.seedLanguages, balance: SELFPLAY_SOURCE, ...(synthFiles.length > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {}) },
+      key: {
+        seed: hashOf(game.paths.seedFile),
+        synthetic: synthFiles.map(hashOf),
+        guard: game.config.guard,
+        ...(game.lexicon !== null ? { lexicon: hashOf(game.paths.lexiconFile) } : {}),
+        root: seed.root,
+        cap: game.config.maxSeedTrainRows,
+        langs: game.config.seedLanguages,
+        balance: SELFPLAY_SOURCE,
+        // Guards trained before the calibration model was made blind to rewrites of its held-out sources differ.
+        ...(synthFiles.length > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {})
+      },
       outputs: ["guard/model.json", "guard/weights.bin", "guard/manifest.json"],
       run: Effect.gen(function* () {
         const synthetic: Array<Example> = []
@@ -361,7 +372,7 @@ export const trainGuardStage = (t: number) =>
         // For source balancing (every (source, language, label) group gets equal weight) all of
         // the game's rows are ONE source: keyed by their parents' ~30 sources they would form ~60
         // groups, each weighing as much as a whole real dataset, and drown the seed data.
-        const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: game.seedById.get(r.parent_id ?? "")?.source })
+        const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: game.seedById.get(r.parent_id ?? "")?.source, synthetic: true })
         const train = [...game.seedTrain, ...synthetic.filter((r) => r.split === "train").map(asOneSource)]
         const validation = [...game.seedValidation, ...synthetic.filter((r) => r.split === "validation").map(asOneSource)]
         const trained = yield* trainGuard(train, validation, game.config.guard, seed.derive("guard"), game.lexicon)

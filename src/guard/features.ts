@@ -10,7 +10,7 @@
  *
  * With a cross-lingual lexicon (lexicon.ts, `lexicon: true`), a word found there also emits
  * its English glosses' word and character n-gram features, and bigrams are formed over the
- * glossed stream too ("cómo fabricar" also gives "how make"): a Spanish request then shares
+ * glossed stream too ("cómo matar" also gives "how kill"): a Spanish request then shares
  * most of its features with the English requests the guard learned from.
  *
  * Browser-safe: no `node:` imports. Deterministic: pure functions of the text and the config.

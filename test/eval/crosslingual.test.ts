@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { REQUEST_SOURCES, scoreByLanguage, type DevRow } from "../../src/eval/crosslingual.ts"
+import { equalPriorF1, REQUEST_SOURCES, scoreByLanguage, type DevRow } from "../../src/eval/crosslingual.ts"
 
 describe("cross-lingual check", () => {
   it("scores each language on its own rows at the 0.5 rule", () => {
@@ -17,6 +17,10 @@ describe("cross-lingual check", () => {
     expect(m.es).toMatchObject({ f1: 0, recall: 0, auprc: 1, flagRate: 0 })
     // French: both flagged, the safe one ranked first.
     expect(m.fr).toMatchObject({ recall: 1, flagRate: 1, auprc: 0.5 })
+    // Equal prior: recall 1, FPR 1 → 2 / 3; recall 1, FPR 0 → 1; recall 0 → 0.
+    expect(equalPriorF1(m.fr)).toBeCloseTo(2 / 3, 12)
+    expect(equalPriorF1(m.en)).toBe(1)
+    expect(equalPriorF1(m.es)).toBe(0)
   })
 
   it("draws on request-like seed sources only, never a benchmark", () => {
