@@ -163,6 +163,9 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
   })
 
 /** The balancing source of every synthetic row (their `source` column keeps the parent's name). */
+/** A saved guard's identity for stage keys: its verdicts depend on model.json (shift, features, lexicon) as well as the weights. */
+const guardHash = (guardDir: string) => `${hashOf(path.join(guardDir, "model.json"))}:${hashOf(path.join(guardDir, "weights.bin"))}`
+
 export const SELFPLAY_SOURCE = "selfplay"
 
 /** What the filter needs to know of the run; the agreement rule only when the config asks for it. */
@@ -188,7 +191,7 @@ export const judge = (t: number, candidates: ReadonlyArray<FilteredRow>) =>
     return yield* stage({
       name: "judge",
       dir,
-      key: { candidates: hashOf(path.join(dir, "candidates.parquet")), guard: hashOf(path.join(guardDir, "weights.bin")) },
+      key: { candidates: hashOf(path.join(dir, "candidates.parquet")), guard: guardHash(guardDir) },
       outputs: ["judged.parquet"],
       run: Effect.scoped(
         Effect.gen(function* () {
@@ -268,7 +271,7 @@ export const foolingRates = (t: number) =>
     return yield* stage({
       name: "fooling",
       dir,
-      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: hashOf(path.join(guardDir, "weights.bin")), n: game.config.foolingSeeds, sampling: game.config.seedSampling, requireSeedLabel: game.config.requireSeedLabel },
+      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: guardHash(guardDir), n: game.config.foolingSeeds, sampling: game.config.seedSampling, requireSeedLabel: game.config.requireSeedLabel },
       outputs: ["fooling.json"],
       run: Effect.scoped(
         Effect.gen(function* () {
@@ -372,7 +375,7 @@ export const trainGuardStage = (t: number) =>
         // For source balancing (every (source, language, label) group gets equal weight) all of
         // the game's rows are ONE source: keyed by their parents' ~30 sources they would form ~60
         // groups, each weighing as much as a whole real dataset, and drown the seed data.
-        const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: game.seedById.get(r.parent_id ?? "")?.source, synthetic: true })
+        const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: game.seedById.get(r.parent_id ?? "")?.source })
         const train = [...game.seedTrain, ...synthetic.filter((r) => r.split === "train").map(asOneSource)]
         const validation = [...game.seedValidation, ...synthetic.filter((r) => r.split === "validation").map(asOneSource)]
         const trained = yield* trainGuard(train, validation, game.config.guard, seed.derive("guard"), game.lexicon)
@@ -395,7 +398,7 @@ export const evaluate = (t: number) =>
     return yield* stage({
       name: "evaluate",
       dir,
-      key: { guard: hashOf(path.join(guardDir, "weights.bin")), benchmarks: hashOf(game.paths.benchmarksFile) },
+      key: { guard: guardHash(guardDir), benchmarks: hashOf(game.paths.benchmarksFile) },
       outputs: ["eval/table1.json"],
       run: Effect.scoped(
         Effect.gen(function* () {

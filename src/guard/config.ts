@@ -69,12 +69,6 @@ export const TrainConfig = Schema.Struct({
   /** Class prior of the F1 the shift maximizes (calibrate.ts); configs written before it: "observed". */
   calibrationPrior: Schema.optionalWith(Schema.Literal("observed", "balanced"), { default: () => "observed" as const }),
   /**
-   * Validation rows the shift is fit on: "all", or "seed" = not the self-play game's rows. Those
-   * are picked for being rows the previous guard got wrong, so a shift fit on them chases that
-   * guard's mistakes rather than the data the guard will meet. Configs written before it: "all".
-   */
-  calibrationRows: Schema.optionalWith(Schema.Literal("all", "seed"), { default: () => "all" as const }),
-  /**
    * Seed sources held out of the auxiliary model in "sources" calibration: one per genre and
    * language with both labels where possible (English requests and tweets, German comments,
    * Spanish and Portuguese tweets). Sources absent from the data are skipped.

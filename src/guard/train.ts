@@ -50,8 +50,6 @@ export interface TrainRow {
    * longer be blind to that source, and the genre offset it measures would shrink.
    */
   readonly derivedFrom?: string
-  /** A row made by the self-play game (see `calibrationRows` in config.ts). */
-  readonly synthetic?: boolean
 }
 
 export interface HistoryPoint {
@@ -515,11 +513,7 @@ export const trainGuard = (
     const maxLogit = maxPerRow(valLogits, validation.length)
     const labels = validation.map((r) => r.unsafe)
     const langs = validation.map((r) => r.lang)
-    const calibrates = (r: TrainRow) => config.calibrationRows === "all" || r.synthetic !== true
-    const calIdx = validation.flatMap((r, i) => (calibrates(r) ? [i] : []))
-    const onValidation = config.calibration === "none"
-      ? null
-      : chooseShift(calIdx.map((i) => maxLogit[i]), calIdx.map((i) => labels[i]), calIdx.map((i) => langs[i]), config.calibrationPrior)
+    const onValidation = config.calibration === "none" ? null : chooseShift(maxLogit, labels, langs, config.calibrationPrior)
     let calibration: Calibration = {
       mode: config.calibration,
       shift: onValidation?.shift ?? 0,
@@ -542,9 +536,7 @@ export const trainGuard = (
         const heldLogits = new Float32Array(heldRows.length)
         heldLogits.set(maxLogitsOf(aux.weights, subset(trainData, heldIdx, new Float64Array(heldIdx.length))))
         heldLogits.set(maxLogitsOf(aux.weights, subset(valData, heldValIdx, new Float64Array(heldValIdx.length))), heldIdx.length)
-        const auxLogits = maxLogitsOf(aux.weights, auxVal)
-        const auxCal = valIdx.flatMap((i, k) => (calibrates(validation[i]) ? [k] : []))
-        const auxOnValidation = chooseShift(auxCal.map((k) => auxLogits[k]), auxCal.map((k) => validation[valIdx[k]].unsafe), auxCal.map((k) => validation[valIdx[k]].lang), config.calibrationPrior)
+        const auxOnValidation = chooseShift(maxLogitsOf(aux.weights, auxVal), pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang), config.calibrationPrior)
         const auxOnHeldOut = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang), config.calibrationPrior)
         const genreOffset = Math.round((auxOnHeldOut.shift - auxOnValidation.shift) * 100) / 100
         calibration = {

@@ -70,19 +70,6 @@ describe("trainGuard", () => {
   })
 })
 
-describe("calibrationRows", () => {
-  it('"seed" fits the shift without the game\'s rows, "all" with them', async () => {
-    // Game rows in a language of their own: whether calibration saw them shows in its languages.
-    const gameRows = syntheticRows(100, 3).map((r) => ({ ...r, lang: "de", synthetic: true }))
-    const fit = (calibrationRows: "all" | "seed") =>
-      Effect.runPromise(
-        trainGuard(train, [...validation, ...gameRows], tinyConfig({ calibration: "f1", calibrationRows }), 7).pipe(Effect.provide(env))
-      )
-    expect((await fit("all")).validation.calibration.validation?.languages).toEqual(["de", "en", "fr"])
-    expect((await fit("seed")).validation.calibration.validation?.languages).toEqual(["en", "fr"])
-  })
-})
-
 describe("auxiliaryRows (sources calibration)", () => {
   it("leaves out held-out sources and the synthetic rows rewritten from them", () => {
     const row = (source: string, derivedFrom?: string) => ({ text: "x", lang: "en", unsafe: false, categories: [], source, derivedFrom })
