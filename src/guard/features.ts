@@ -76,6 +76,9 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu
 const BOW = 0x3c // "<"
 const EOW = 0x3e // ">"
 
+/** The words of a text as the features see them (canonical, split the same way): lexicon keys must match these. */
+export const canonicalWords = (text: string): Array<string> => canonicalize(text).match(WORD) ?? []
+
 /** A growable int buffer, reused across texts to avoid per-text allocation. */
 class IntBuffer {
   data = new Int32Array(1024)

@@ -1,6 +1,7 @@
 /**
  * The saved guard: `model.json` (a tfjs weights manifest plus the feature config, network
- * shape and, for models that use one, the cross-lingual lexicon as text) and `weights.bin` (the tensors, concatenated). The manifest follows tfjs's
+ * shape and, for models that use one, the cross-lingual lexicon as text) and `weights.bin`
+ * (the tensors, concatenated). The manifest follows tfjs's
  * `weightsManifest` layout, so `tf.io.decodeWeights` reads it in a browser as in Node; the
  * embedding table is stored as float16 (`quantization: {dtype: "float16"}`), which halves the
  * file at no measurable cost in accuracy, while the small dense layers stay float32.

@@ -19,12 +19,16 @@ import { route, translateBatch, type MtLang } from "../generator/operators/apert
 import { loadLexicon as loadFreedict } from "../generator/operators/freedict.ts"
 import type { OperatorError, OperatorUnavailable } from "../generator/operators/operator.ts"
 import { hash32 } from "../runtime/rng.ts"
-import { canonicalize } from "./canonicalize.ts"
+import { canonicalWords as tokens } from "./features.ts"
 import { MAX_GLOSSES, type Lexicon } from "./lexicon.ts"
 
-const WORD = /[\p{L}\p{M}\p{N}]+/gu
-const tokens = (text: string): Array<string> => canonicalize(text).match(WORD) ?? []
 const isWord = (w: string) => /^\p{L}{2,}$/u.test(w)
+/** A gloss must occur this often in the English training rows for the guard to have learned it. */
+const MIN_GLOSS_COUNT = 3
+/** A foreign key this frequent as an English word is left out (it would fire on English text). */
+const COMMON_ENGLISH_COUNT = 5
+const seenInEnglish = (english: ReadonlyMap<string, number>, w: string) => (english.get(w) ?? 0) >= MIN_GLOSS_COUNT
+const commonInEnglish = (english: ReadonlyMap<string, number>, w: string) => (english.get(w) ?? 0) >= COMMON_ENGLISH_COUNT
 
 /** Tweet corpora: plentiful and repetitive, so one row in ten is enough for vocabulary. */
 const TWEET_SOURCES = new Set(["davidson", "founta", "kennedy", "olid", "mlma"])
@@ -55,10 +59,10 @@ export const invertDictionary = (
 ): Map<string, Array<string>> => {
   const candidates = new Map<string, Set<string>>()
   for (const [en, translations] of dictionary) {
-    if (en.includes(" ") || (english.get(en) ?? 0) < 3) continue
+    if (en.includes(" ") || !seenInEnglish(english, en)) continue
     for (const t of translations) {
       const words = tokens(t.text)
-      if (words.length !== 1 || !isWord(words[0]) || words[0] === en || (english.get(words[0]) ?? 0) >= 5) continue
+      if (words.length !== 1 || !isWord(words[0]) || words[0] === en || commonInEnglish(english, words[0])) continue
       let s = candidates.get(words[0])
       if (!s) candidates.set(words[0], (s = new Set()))
       s.add(en)
@@ -75,7 +79,7 @@ export const invertDictionary = (
 export const glossOf = (word: string, translated: { readonly text: string; readonly untranslated: number } | null, english: ReadonlyMap<string, number>): string | null => {
   if (translated === null || translated.untranslated > 0) return null
   const g = tokens(translated.text).filter(isWord)
-  return g.length === 1 && g[0] !== word && (english.get(g[0]) ?? 0) >= 3 ? g[0] : null
+  return g.length === 1 && g[0] !== word && seenInEnglish(english, g[0]) ? g[0] : null
 }
 
 export const buildLexicon = (
@@ -85,7 +89,6 @@ export const buildLexicon = (
   Effect.gen(function* () {
     const train = rows.filter((r) => r.split === "train")
     const english = englishCounts(train)
-    const commonEnglish = (w: string) => (english.get(w) ?? 0) >= 5
     const toTranslate = train
       .filter((r) => r.lang === "en" && r.text.length <= 400)
       .filter((r) => !TWEET_SOURCES.has(r.source) || hash32(r.id) % 10 === 0)
@@ -108,7 +111,7 @@ export const buildLexicon = (
         }
         for (const t of translated) if (t !== null) count(t.text)
         for (const r of train) if (r.lang === lang) count(r.text)
-        const words = [...counts].filter(([w, c]) => c >= 2 && !commonEnglish(w)).map(([w]) => w).sort()
+        const words = [...counts].filter(([w, c]) => c >= 2 && !commonInEnglish(english, w)).map(([w]) => w).sort()
         const glosses: Array<string | null> = new Array(words.length).fill(null)
         for (const chain of back) {
           const todo = words.flatMap((_, i) => (glosses[i] === null ? [i] : []))
