@@ -27,7 +27,10 @@ import { DEFAULT_LEXICON_FILE } from "../src/guard/storage.ts"
 
 
 /** Iteration 0: the seed-only guard, and the generator's starting policy. */
-const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(Effect.zipRight(S.evaluate(0)))
+const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(
+  Effect.zipRight(S.crosslingualCheck(0)),
+  Effect.zipRight(S.evaluate(0))
+)
 
 /** One round of the game: the generator plays against guard_{t-1}, then the guard retrains. */
 const iteration = (t: number) =>
@@ -40,6 +43,7 @@ const iteration = (t: number) =>
     yield* S.foolingRates(t) // π_t vs π_{t-1} on fresh seeds, same guard
     yield* S.synthesize(t, judged) // the misclassified proposals join the training data
     yield* S.trainGuardStage(t) // guard_t, from scratch on seed ∪ synthetic_1..t
+    yield* S.crosslingualCheck(t) // translated validation requests: the game's effect off the benchmarks
     return yield* S.evaluate(t)
   })
 

@@ -59,3 +59,21 @@ export const scoreByLanguage = (rows: ReadonlyArray<DevRow>, unsafe: ReadonlyArr
   }
   return out
 }
+
+/** What a run's report shows for one guard: per language, the check's headline numbers. */
+export interface CrosslingualScore {
+  readonly n: number
+  readonly unsafe: number
+  readonly f1: number
+  readonly equalPriorF1: number | null
+  readonly flagRate: number
+  readonly auprc: number | null
+}
+
+export const summarize = (rows: ReadonlyArray<DevRow>, unsafe: ReadonlyArray<number>): Record<string, CrosslingualScore> =>
+  Object.fromEntries(
+    Object.entries(scoreByLanguage(rows, unsafe)).map(([lang, m]) => [
+      lang,
+      { n: m.n, unsafe: m.nUnsafe, f1: m.f1, equalPriorF1: equalPriorF1(m), flagRate: m.flagRate, auprc: m.auprc }
+    ])
+  )

@@ -15,6 +15,7 @@ import { avgF1VsIterationSpec, langLabel, benchmarkLabel } from "../eval/charts.
 import { readTable1Json } from "../eval/report.ts"
 import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
 import { averages, nonEnglishMean } from "./compare.ts"
+import type { CrosslingualScore } from "../eval/crosslingual.ts"
 import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
 import { Game } from "./context.ts"
 import { sha256File, stableJson } from "./stage.ts"
@@ -64,6 +65,22 @@ interface Fooling {
   readonly reference: FoolingSide
   readonly updated: FoolingSide
 }
+
+const CHECK_LANGS = ["en", "es", "fr"]
+
+/** One row per iteration: AUPRC, equal-prior F1 and share flagged per language (– where the check was skipped). */
+export const crosslingualTable = (perIteration: ReadonlyArray<Record<string, CrosslingualScore> | null>): string =>
+  perIteration.every((s) => s === null)
+    ? "_Skipped: Apertium is not installed (see the README's system packages)._"
+    : table(
+        ["guard", ...CHECK_LANGS.map((l) => `AUPRC ${l}`), ...CHECK_LANGS.map((l) => `equal-prior F1 ${l}`), ...CHECK_LANGS.map((l) => `flagged ${l}`)],
+        perIteration.map((s, t) => [
+          t === 0 ? "iteration 0 (seed only)" : `iteration ${t}`,
+          ...CHECK_LANGS.map((l) => pct(s?.[l]?.auprc ?? undefined)),
+          ...CHECK_LANGS.map((l) => pct(s?.[l]?.equalPriorF1 ?? undefined)),
+          ...CHECK_LANGS.map((l) => pct(s?.[l]?.flagRate))
+        ])
+      )
 
 export const writeRunReport = Effect.gen(function* () {
   const game = yield* Game
@@ -162,6 +179,14 @@ export const writeRunReport = Effect.gen(function* () {
     "",
     "Full Table 1 (precision, recall, FPR, AUPRC, flag-everything, paper rows) and Figure 9 per iteration:",
     ...iters.map((t) => `[iteration ${t}](../iter-${t}/eval/table1.md)`).map((l) => `- ${l}`),
+    "",
+    "## Cross-lingual check (not a benchmark)",
+    "",
+    "The English validation rows of the seed's request-like sources and their Apertium translations to Spanish and French",
+    "(src/eval/crosslingual.ts): how well each guard recognizes requests it learned in English once they are translated.",
+    "The game translates with the same Apertium pairs (from training rows, never these), so this flatters it.",
+    "",
+    crosslingualTable(iters.map((t) => readJson<Record<string, CrosslingualScore> | null>(path.join(game.iterDir(t), "crosslingual.json")))),
     "",
     "## The generator",
     "",

@@ -15,6 +15,7 @@ import { matchKey } from "../data/normalize.ts"
 import { readRows, readParquet, rowsToTable, tableToRows, writeFileAtomic, writeParquet } from "../data/parquet.ts"
 import { stratifiedSample } from "../data/sample.ts"
 import { EXAMPLE_COLUMNS } from "../data/tables.ts"
+import { buildCrosslingualDev, summarize, type DevRow } from "../eval/crosslingual.ts"
 import { runEvaluation } from "../eval/pipeline.ts"
 import { readTable1Json } from "../eval/report.ts"
 import { buildPairs, trainDpo, type JudgedProposal } from "../generator/dpo-train.ts"
@@ -410,3 +411,55 @@ export const evaluate = (t: number) =>
     })
   })
 
+
+// ─── the cross-lingual check (not a benchmark) ──────────────────────────────────────────────
+
+const DEV_FILE = "crosslingual-dev.json"
+
+/**
+ * The check's rows (src/eval/crosslingual.ts), translated once per run into the run folder;
+ * null, with a warning, when Apertium is not installed.
+ */
+const crosslingualDev = Effect.gen(function* () {
+  const game = yield* Game
+  const file = path.join(game.paths.runDir, DEV_FILE)
+  return yield* stage({
+    name: "crosslingual-dev",
+    dir: game.paths.runDir,
+    key: { seed: hashOf(game.paths.seedFile) },
+    outputs: [DEV_FILE],
+    run: Effect.gen(function* () {
+      const rows = yield* buildCrosslingualDev([...game.seedById.values()]).pipe(
+        Effect.catchTag("OperatorUnavailable", (e) =>
+          Effect.as(Effect.logWarning(`cross-lingual check skipped: ${e.message}`), null)
+        )
+      )
+      yield* writeFileAtomic(file, JSON.stringify(rows))
+    }),
+    load: Effect.sync(() => JSON.parse(fs.readFileSync(file, "utf8")) as ReadonlyArray<DevRow> | null)
+  })
+})
+
+/** guard_t on the cross-lingual check: for the run report, used for no choice. */
+export const crosslingualCheck = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const rows = yield* crosslingualDev
+    const dir = game.iterDir(t)
+    const guardDir = path.join(dir, "guard")
+    return yield* stage({
+      name: "crosslingual",
+      dir,
+      key: { guard: guardHash(guardDir), dev: hashOf(path.join(game.paths.runDir, DEV_FILE)) },
+      outputs: ["crosslingual.json"],
+      run: Effect.scoped(
+        Effect.gen(function* () {
+          const scores = rows === null
+            ? null
+            : summarize(rows, (yield* Effect.flatMap(loadGuard(guardDir), (g) => g.classify(rows.map((r) => r.text)))).map((p) => p.unsafe))
+          yield* writeFileAtomic(path.join(dir, "crosslingual.json"), `${JSON.stringify(scores, null, 2)}\n`)
+        })
+      ),
+      load: Effect.void
+    })
+  })

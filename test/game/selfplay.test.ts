@@ -53,7 +53,8 @@ const runAndKill = (name: string, marker: string, delayMs: number) =>
   })
 
 const ARTIFACTS = ["iter-1/seeds.parquet", "iter-1/proposals.parquet", "iter-1/candidates.parquet", "iter-1/judged.parquet",
-  "iter-1/policy.json", "iter-1/synthetic.parquet", "iter-1/guard/weights.bin", "iter-1/eval/table1.json", "report/report.md"]
+  "iter-1/policy.json", "iter-1/synthetic.parquet", "iter-1/guard/weights.bin", "iter-1/eval/table1.json",
+  "crosslingual-dev.json", "iter-0/crosslingual.json", "iter-1/crosslingual.json", "report/report.md"]
 const bytes = (name: string, file: string) => fs.readFileSync(path.join(runDir(name), file))
 
 beforeAll(async () => {
@@ -77,6 +78,7 @@ describe("pipelines/selfplay.ts", () => {
     const report = fs.readFileSync(path.join(runDir("a"), "report/report.md"), "utf8")
     expect(report).toContain("Six-benchmark average F1")
     expect(report).toContain("Filter statistics")
+    expect(report).toMatch(/## Cross-lingual check \(not a benchmark\)\n(.*\n){5}\| guard \| AUPRC en/)
     for (const f of ARTIFACTS) expect(fs.existsSync(path.join(runDir("a"), f)), f).toBe(true)
     const manifest = JSON.parse(fs.readFileSync(path.join(runDir("a"), "manifest.json"), "utf8"))
     expect(manifest.seed).toBe(20250207)
