@@ -33,7 +33,7 @@ const command = Command.make("build-lexicon", { data, out }, (args) =>
       `${rows.length} seed rows, ${stats.translatedRows} English rows translated; words per language ${JSON.stringify(stats.keys)}`
     ])
     yield* writeFileAtomic(outFile, text)
-    yield* Console.log(`build-lexicon: ${stats.total} words (${JSON.stringify(stats.keys)}) → ${path.relative(repoRoot, outFile)}`)
+    yield* Console.log(`build-lexicon: ${lexicon.size} words (${JSON.stringify(stats.keys)}) → ${path.relative(repoRoot, outFile)}`)
   }).pipe(Effect.tapError((e) => Console.error(`build-lexicon: ${describeError(e)}`)))
 )
 

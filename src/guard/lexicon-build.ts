@@ -34,10 +34,9 @@ const commonInEnglish = (english: ReadonlyMap<string, number>, w: string) => (en
 const TWEET_SOURCES = new Set(["davidson", "founta", "kennedy", "olid", "mlma"])
 
 export interface LexiconStats {
-  readonly englishVocabulary: number
   readonly translatedRows: number
+  /** Words glossed, per language (a word found in several languages counts in each). */
   readonly keys: Readonly<Record<string, number>>
-  readonly total: number
 }
 
 /** English word counts of the training rows. */
@@ -135,6 +134,6 @@ export const buildLexicon = (
     keys.de = german.size
     return {
       lexicon,
-      stats: { englishVocabulary: english.size, translatedRows: toTranslate.length, keys, total: lexicon.size }
+      stats: { translatedRows: toTranslate.length, keys }
     }
   })
