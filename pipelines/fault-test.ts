@@ -1,7 +1,7 @@
 /**
  * Fault test of the moderation server on loopback (127.0.0.1 only):
  *
- *   npx tsx pipelines/fault-test.ts [--model DIR] [--seconds S]
+ *   npx tsx pipelines/fault-test.ts [--model DIR] [--seconds S] [--workers N]
  *
  * Starts `pipelines/serve.ts` and checks, in order:
  *   1. clients that vanish mid-request (half a body, a full body then gone before the answer,
@@ -25,6 +25,10 @@ import { spawnServer, type ServerProcess } from "../src/serve/spawn.ts"
 const repoRoot = path.resolve(import.meta.dirname, "..")
 
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
+const workers = Options.integer("workers").pipe(
+  Options.withDescription("server worker processes (default: the server's own default, one per core)"),
+  Options.optional
+)
 const seconds = Options.integer("seconds").pipe(Options.withDescription("load before the SIGTERM, in seconds"), Options.withDefault(2))
 
 const json = { "content-type": "application/json" }
@@ -163,28 +167,38 @@ const sigtermUnderLoad = async (server: ServerProcess, loadSeconds: number): Pro
   const exit = await server.exited
   stop = true
   await Promise.all(workers)
-  const drained = /draining (\d+) in-flight/.exec(server.stderr())
-  const done = /drained in \d+ ms: (\d+) answered during the drain, (\d+) in all/.exec(server.stderr())
+  // One line each per worker process (one process unless the server runs a cluster): summed.
+  const sum = (re: RegExp, group: number) => {
+    const ms = [...server.stderr().matchAll(re)]
+    return ms.length === 0 ? undefined : ms.reduce((a, m) => a + Number(m[group]), 0)
+  }
+  const inFlightAtSignal = sum(/draining (\d+) in-flight/g, 1)
+  const answeredInDrain = sum(/drained in \d+ ms: (\d+) answered during the drain, (\d+) in all/g, 1)
   const timedOut = /drain timeout/.test(server.stderr())
   // The server answered exactly what the clients received: nothing it accepted was lost. A
   // reset without an answer is a connection still in the kernel's accept queue when the
   // listener closed, which the server never saw.
-  const serverAnswered = Number(done?.[2] ?? -1)
+  const serverAnswered = sum(/drained in \d+ ms: (\d+) answered during the drain, (\d+) in all/g, 2) ?? -1
   return {
     name: "SIGTERM under load",
     ok: exit.code === 0 && wrongStatus === 0 && !timedOut && serverAnswered === answered,
     detail:
-      `${answered} answered (${answered - atSignal} after the signal; ${drained?.[1] ?? "?"} in flight at the signal, ` +
-      `${done?.[1] ?? "?"} answered during the drain), server answered ${serverAnswered} in all, ${wrongStatus} wrong, ` +
+      `${answered} answered (${answered - atSignal} after the signal; ${inFlightAtSignal ?? "?"} in flight at the signal, ` +
+      `${answeredInDrain ?? "?"} answered during the drain), server answered ${serverAnswered} in all, ${wrongStatus} wrong, ` +
       `${dropped} reset before the server accepted them, ${refused} refused after shutdown, exit ${JSON.stringify(exit)}`
   }
 }
 
-const command = Command.make("fault-test", { model, seconds }, (args) =>
+const command = Command.make("fault-test", { model, seconds, workers }, (args) =>
   Effect.gen(function* () {
     const modelDir = Option.match(args.model, { onNone: () => path.resolve(repoRoot, "models/default"), onSome: (p) => path.resolve(p) })
     const start = Effect.acquireRelease(
-      Effect.promise(() => spawnServer(["--port", "0", "--host", "127.0.0.1", "--model", modelDir, "--set", "playground=false"])),
+      Effect.promise(() =>
+        spawnServer([
+          "--port", "0", "--host", "127.0.0.1", "--model", modelDir, "--set", "playground=false",
+          ...Option.match(args.workers, { onNone: () => [], onSome: (w) => ["--workers", String(w)] })
+        ])
+      ),
       (s) => Effect.sync(() => s.child.exitCode === null && s.child.signalCode === null && s.child.kill("SIGKILL"))
     )
     const server = yield* start

@@ -1,16 +1,19 @@
 /**
  * The moderation server (OpenAI-compatible `POST /v1/moderations`, playground at `/`):
  *
- *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--config FILE] [--set key=value ...]
+ *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--workers N] [--config FILE] [--set key=value ...]
  *
- * Defaults: 127.0.0.1:8080, models/default, the limits and batching of src/serve/config.ts
- * (e.g. `--set batch.maxWaitMs=1`, `--set playground=false`). Prints `listening on URL` on
- * stdout once ready. SIGTERM / SIGINT drain in-flight requests, then exit 0.
+ * Defaults: 127.0.0.1:8080, models/default, one worker process per core (at most 4), the
+ * limits and batching of src/serve/config.ts (e.g. `--set batch.maxWaitMs=1`,
+ * `--set playground=false`). Prints `listening on URL` on stdout once every worker is ready.
+ * SIGTERM / SIGINT drain in-flight requests, then exit 0.
  */
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option } from "effect"
-import { DEFAULT_SERVE_CONFIG, ServeConfig } from "../src/serve/config.ts"
+import cluster from "node:cluster"
+import { DEFAULT_SERVE_CONFIG, ServeConfig, workerCount } from "../src/serve/config.ts"
+import { runPrimary } from "../src/serve/cluster.ts"
 import { startServer } from "../src/serve/server.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { describeError } from "../src/runtime/cli.ts"
@@ -20,23 +23,37 @@ const port = Options.integer("port").pipe(Options.withDescription("port (0 = any
 const host = Options.text("host").pipe(Options.withDescription("interface to bind (default 127.0.0.1)"), Options.optional)
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
 const configFile = Options.text("config").pipe(Options.withDescription("JSON config file"), Options.optional)
+const workers = Options.integer("workers").pipe(
+  Options.withDescription("server processes sharing the port (0 = one per core, at most 4; 1 = no cluster)"),
+  Options.optional
+)
 const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set limits.maxInputs=64"), Options.repeated)
 
 
-const command = Command.make("serve", { port, host, model, configFile, set }, (args) =>
+const command = Command.make("serve", { port, host, model, workers, configFile, set }, (args) =>
   Effect.gen(function* () {
     const overrides = [
       ...Option.toArray(args.port).map((p) => `port=${p}`),
       ...Option.toArray(args.host).map((h) => `host=${JSON.stringify(h)}`),
       ...Option.toArray(args.model).map((m) => `modelDir=${JSON.stringify(m)}`),
+      ...Option.toArray(args.workers).map((w) => `workers=${w}`),
       ...args.set
     ]
     const config = yield* loadConfig(ServeConfig, DEFAULT_SERVE_CONFIG, {
       ...Option.match(args.configFile, { onNone: () => ({}), onSome: (file) => ({ file }) }),
       overrides
     })
+    const processes = workerCount(config.workers)
+    if (processes > 1 && cluster.isPrimary) {
+      // The workers run this same command; each one takes the branch below.
+      const log = (line: string) => process.stderr.write(`${line}\n`)
+      const started = yield* runPrimary(processes, { drainTimeoutMs: config.drainTimeoutMs, log })
+      yield* Console.log(`listening on ${started.url} (model ${started.model}, backend ${started.backend}, ${started.workers} workers)`)
+      return yield* Effect.never
+    }
     const server = yield* startServer(config)
-    yield* Console.log(`listening on ${server.url} (model ${server.model}, backend ${server.backend})`)
+    // A cluster worker reports to the primary, which prints the one `listening` line.
+    if (cluster.isPrimary) yield* Console.log(`listening on ${server.url} (model ${server.model}, backend ${server.backend})`)
     return yield* Effect.never
   }).pipe(
     Effect.scoped,

@@ -20,6 +20,11 @@ export const tooLarge = (limit: number, got: string) =>
     param: null
   })
 
+/** The client went away mid-body; nobody will read this answer. 499 ("client closed request",
+ * as nginx says) keeps it apart from bad input in the metrics. */
+const clientClosed = (why: string) =>
+  new ApiError({ status: 499, code: "client_closed", message: `the client left before sending its body: ${why}`, param: null })
+
 export const readBody = (
   request: HttpServerRequest,
   limit: number,
@@ -29,6 +34,10 @@ export const readBody = (
   if (declared !== undefined && Number(declared) > limit) return Effect.fail(tooLarge(limit, `${declared} bytes`))
   const source = NodeHttpServerRequest.toIncomingMessage(request)
   if (source.readableEnded) return Effect.succeed(new Uint8Array(0))
+  // The client may be gone before the handler runs (measured in a cluster worker: a connection
+  // handed over by the primary after its client reset it). Such a stream never emits `end` or
+  // `error` again, so waiting for one would hold the request forever.
+  if (source.destroyed) return Effect.fail(clientClosed("the connection closed"))
   return Effect.async<Uint8Array, ApiError>((resume) => {
     const chunks: Array<Buffer> = []
     let bytes = 0
@@ -48,18 +57,20 @@ export const readBody = (
     }
     const onError = (e: Error) => {
       cleanup()
-      // The client went away mid-body; nobody will read this answer. 499 ("client closed
-      // request", as nginx says) keeps it apart from bad input in the metrics.
-      resume(Effect.fail(new ApiError({ status: 499, code: "client_closed", message: `the client left before sending its body: ${e.message}`, param: null })))
+      resume(Effect.fail(clientClosed(e.message)))
     }
+    // `close` before `end`: the connection went without an error event.
+    const onClose = () => onError(new Error("the connection closed"))
     const cleanup = () => {
       source.off("data", onData)
       source.off("end", onEnd)
       source.off("error", onError)
+      source.off("close", onClose)
     }
     source.on("data", onData)
     source.on("end", onEnd)
     source.on("error", onError)
+    source.on("close", onClose)
     return Effect.sync(cleanup)
   })
 }

@@ -3,6 +3,7 @@
  * `--config FILE` and `--set key=value` on top, through `loadConfig`).
  */
 import { Schema } from "effect"
+import * as os from "node:os"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 
@@ -26,9 +27,14 @@ export const ServeConfig = Schema.Struct({
     maxTexts: PositiveInt,
     /** How long the first request of a batch waits for company, in ms. */
     maxWaitMs: Schema.Number.pipe(Schema.nonNegative()),
-    /** Requests that may wait for the model before handlers are held back. */
+    /** Requests that may wait for the model; more are answered 503 `overloaded`. */
     queueCapacity: PositiveInt
   }),
+  /**
+   * Server processes on the one port (Node cluster); 0 = one per core, at most
+   * MAX_AUTO_WORKERS. One process uses at most one core (src/serve/cluster.ts).
+   */
+  workers: Schema.Int.pipe(Schema.between(0, 64)),
   /** On SIGTERM, how long in-flight requests get to finish before the process exits anyway. */
   drainTimeoutMs: Schema.Int.pipe(Schema.nonNegative()),
   /** Serve the playground page (its script is bundled at start, ~1 s). */
@@ -43,6 +49,13 @@ export const DEFAULT_SERVE_CONFIG: typeof ServeConfig.Encoded = {
   limits: { maxBodyBytes: 1 << 20, maxInputs: 256, maxChars: 32_768 },
   // A conversation of maxInputs messages can yield maxInputs + 1 texts (a leading reply).
   batch: { maxTexts: 257, maxWaitMs: 2, queueCapacity: 4096 },
+  workers: 0,
   drainTimeoutMs: 10_000,
   playground: true
 }
+
+/** Each worker holds its own model (~350 MiB resident): auto mode stops at this many. */
+export const MAX_AUTO_WORKERS = 4
+
+/** How many server processes `config.workers` asks for on this machine. */
+export const workerCount = (workers: number): number => (workers > 0 ? workers : Math.max(1, Math.min(os.availableParallelism(), MAX_AUTO_WORKERS)))

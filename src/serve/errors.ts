@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | "method_not_allowed"
   | "server_error"
   | "client_closed"
+  | "overloaded"
 
 export class ApiError extends Data.TaggedError("ApiError")<{
   readonly status: number

@@ -93,14 +93,52 @@ export interface RssSample {
   readonly rssMiB: number
 }
 
-/** Resident set size of `pid` from /proc (Linux), in MiB; undefined where unreadable. */
-export const rssOf = (pid: number): number | undefined => {
+/** The fields of /proc/PID/stat after the command name (field 3 onwards), or undefined. */
+const statOf = (pid: number): Array<string> | undefined => {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
-    return m ? Number(m[1]) / 1024 : undefined
+    const text = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return text.slice(text.lastIndexOf(") ") + 2).split(" ")
   } catch {
     return undefined
   }
+}
+
+/** `pid` and all its live descendants (a clustered server is a primary and its workers). */
+export const processTree = (pid: number): Array<number> => {
+  const children = new Map<number, Array<number>>()
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    const ppid = Number(statOf(Number(entry))?.[1])
+    if (Number.isFinite(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []))
+  return tree
+}
+
+/** Resident set size of `pid` and its descendants from /proc (Linux), in MiB; undefined where unreadable. */
+export const rssOf = (pid: number): number | undefined => {
+  let kib = 0
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))
+      if (m) kib += Number(m[1])
+    } catch {
+      // A process that just ended.
+    }
+  }
+  return kib > 0 ? kib / 1024 : undefined
+}
+
+/** CPU seconds (user + system) used so far by `pid` and its live descendants; undefined off Linux. */
+export const cpuSecondsOf = (pid: number): number | undefined => {
+  if (statOf(pid) === undefined) return undefined
+  let ticks = 0
+  for (const p of processTree(pid)) {
+    const f = statOf(p)
+    if (f) ticks += Number(f[11]) + Number(f[12]) // utime, stime (fields 14, 15)
+  }
+  return ticks / 100 // USER_HZ is 100 on Linux
 }
 
 /** Sample `read()` every `everyMs` until stopped. */

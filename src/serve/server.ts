@@ -28,8 +28,10 @@ import { ModerationResponse, toModerationResult } from "./api.ts"
 import { makeBatcher, type BatcherService } from "./batcher.ts"
 import { readBody } from "./body.ts"
 import type { ServeConfig } from "./config.ts"
+import { settleClosedResponses } from "./closed-responses.ts"
+import { isClusterWorker, joinCluster } from "./cluster.ts"
 import { ApiError, errorBody } from "./errors.ts"
-import { ServeMetricsRegistry } from "./metrics.ts"
+import { type MetricsSnapshot, ServeMetricsRegistry } from "./metrics.ts"
 import { loadServedModel, type ServedModel } from "./model.ts"
 import { buildPlayground, type PlaygroundAssets } from "./playground.ts"
 import { decodeUtf8, parseJson, parseModeration } from "./request.ts"
@@ -131,6 +133,13 @@ export const startServer = (
     )
     const assets: PlaygroundAssets | undefined = config.playground ? yield* buildPlayground(model.name) : undefined
     let draining = false
+    // In a cluster worker: how to read every worker's metrics (set once listening).
+    let collectAll: Effect.Effect<ReadonlyArray<MetricsSnapshot>> | undefined
+    const renderMetrics = (snapshots?: ReadonlyArray<MetricsSnapshot>) => {
+      if (snapshots === undefined) return metrics.render({ draining })
+      const merged = ServeMetricsRegistry.merge(snapshots)
+      return merged.registry.render({ draining, workers: snapshots.length, memory: merged.memory })
+    }
 
     const bytes = (body: Uint8Array, contentType: string) =>
       Effect.succeed(HttpServerResponse.uint8Array(body, { contentType, headers: { "cache-control": "no-cache" } }))
@@ -159,7 +168,9 @@ export const startServer = (
       ),
       HttpRouter.get(
         "/metrics",
-        Effect.sync(() => HttpServerResponse.text(metrics.render({ draining }), { contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+        Effect.map(Effect.suspend(() => collectAll ?? Effect.succeed(undefined)), (snapshots) =>
+          HttpServerResponse.text(renderMetrics(snapshots), { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+        )
       ),
       playgroundRoutes
     )
@@ -222,6 +233,7 @@ export const startServer = (
     )
 
     const nodeServer = http.createServer()
+    settleClosedResponses(nodeServer)
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: config.port, host: config.host })
     yield* HttpServer.serveEffect(app, observe).pipe(
       Effect.provideService(HttpServer.HttpServer, server),
@@ -248,5 +260,7 @@ export const startServer = (
 
     const port = (nodeServer.address() as AddressInfo).port
     const host = config.host.includes(":") ? `[${config.host}]` : config.host
-    return { url: `http://${host}:${port}`, port, model: model.name, backend: backend.name, metrics }
+    const url = `http://${host}:${port}`
+    if (isClusterWorker()) collectAll = (yield* joinCluster(metrics, { url, model: model.name, backend: backend.name })).collect
+    return { url, port, model: model.name, backend: backend.name, metrics }
   })

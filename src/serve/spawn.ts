@@ -12,7 +12,8 @@ export interface ServerProcess {
   readonly child: ChildProcess
   /** Resolves when the process ends. */
   readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
-  /** Everything it wrote to stderr so far. */
+  /** Everything it wrote to stdout / stderr so far. */
+  readonly stdout: () => string
   readonly stderr: () => string
 }
 
@@ -39,7 +40,7 @@ export const spawnServer = (args: ReadonlyArray<string>, opts: { readonly startT
       const m = /listening on (http:\/\/\S+)/.exec(out)
       if (m) {
         clearTimeout(timer)
-        resolve({ url: m[1], pid: child.pid!, child, exited, stderr: () => err })
+        resolve({ url: m[1], pid: child.pid!, child, exited, stdout: () => out, stderr: () => err })
       }
     })
     void exited.then(({ code, signal }) => {

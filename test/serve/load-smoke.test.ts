@@ -24,7 +24,7 @@ describe("pipelines/load-test.ts (smoke)", () => {
     fs.writeFileSync(texts, Array.from({ length: 50 }, (_, i) => (i % 4 ? `the garden and the book ${i}` : `murder the dog ${i}`)).join("\n"))
     const r = await run(
       process.execPath,
-      ["--import", "tsx", "pipelines/load-test.ts", "--model", model.dir, "--requests", "2000", "--single-requests", "0",
+      ["--import", "tsx", "pipelines/load-test.ts", "--model", model.dir, "--requests", "2000", "--single-requests", "0", "--paced-requests", "300",
         "--warmup", "0", "--connections", "16", "--out", out, "--texts", texts],
       { cwd: repoRoot, maxBuffer: 1 << 24 }
     )
@@ -32,6 +32,11 @@ describe("pipelines/load-test.ts (smoke)", () => {
     const report = JSON.parse(fs.readFileSync(out, "utf8"))
     expect(fs.readFileSync(out.replace(/\.json$/, ".md"), "utf8")).toBe(`${report.markdown}\n`)
     expect(report.mixed.requests).toBe(2000)
+    // The paced phase: every request answered, correctly, at the target rate's schedule.
+    expect(report.paced.requests).toBe(300)
+    expect(report.paced.errors).toBe(0)
+    expect(report.paced.unexpected).toEqual({})
+    expect(report.paced.statusCodes).toEqual({ "200": 300 })
     expect(report.mixed.connectionErrors).toBe(0)
     expect(report.mixed.unexpected).toEqual({})
     expect(report.meetsTargets.noErrors).toBe(true)

@@ -13,7 +13,7 @@ describe("pipelines/serve.ts shutdown", () => {
   it("answers every in-flight request after SIGTERM, then exits 0 and stops listening", async () => {
     // A long batching window holds the requests in flight when the signal arrives.
     const server = await spawnServer([
-      "--port", "0", "--model", model.dir, "--set", "playground=false", "--set", "batch.maxWaitMs=1500"
+      "--port", "0", "--workers", "1", "--model", model.dir, "--set", "playground=false", "--set", "batch.maxWaitMs=1500"
     ])
     const n = 12
     const pending = Array.from({ length: n }, (_, i) => postJson(server.url, { input: [`murder ${i}`, "the cat read a book"] }))
@@ -27,6 +27,33 @@ describe("pipelines/serve.ts shutdown", () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null })
     const drained = /draining (\d+) in-flight/.exec(server.stderr())
     expect(Number(drained?.[1])).toBe(n)
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
+  })
+
+  it("with two workers: one listening line, metrics summed over both, and SIGTERM drains both", async () => {
+    const server = await spawnServer([
+      "--port", "0", "--workers", "2", "--model", model.dir, "--set", "playground=false", "--set", "batch.maxWaitMs=1500"
+    ])
+    // Requests answered before the signal, each on its own connection, so both workers serve.
+    const early = await Promise.all(Array.from({ length: 8 }, () => postJson(server.url, { input: "the cat read a book" })))
+    expect(early.map((a) => a.status)).toEqual(Array(8).fill(200))
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toMatch(/^duoguard_workers 2$/m)
+    expect(metrics).toMatch(/^duoguard_http_requests_total\{route="\/v1\/moderations",method="POST",status="200"\} 8$/m)
+    expect(Number(/^duoguard_moderated_texts_total (\d+)$/m.exec(metrics)?.[1])).toBe(8)
+
+    const n = 10
+    const pending = Array.from({ length: n }, (_, i) => postJson(server.url, { input: [`murder ${i}`, "the cat read a book"] }))
+    await new Promise((r) => setTimeout(r, 400))
+    process.kill(server.pid, "SIGTERM")
+    const answers = await Promise.all(pending)
+    expect(answers.map((a) => a.status)).toEqual(Array(n).fill(200))
+    expect(await server.exited).toEqual({ code: 0, signal: null })
+    expect(server.stdout().match(/listening on/g)).toHaveLength(1)
+    // Each worker drained its share: the counts add up to what was in flight.
+    const drained = [...server.stderr().matchAll(/draining (\d+) in-flight/g)].map((m) => Number(m[1]))
+    expect(drained).toHaveLength(2)
+    expect(drained.reduce((a, b) => a + b, 0)).toBe(n)
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
   })
 })
