@@ -56,7 +56,7 @@ const textsFile = Options.text("texts").pipe(
   Options.withDescription("texts to send, one per line (default: the seed's validation split)"),
   Options.optional
 )
-const warmup = Options.integer("warmup").pipe(Options.withDescription("warm-up requests before measuring"), Options.withDefault(2000))
+const warmup = Options.integer("warmup").pipe(Options.withDescription("warm-up requests before measuring"), Options.withDefault(5000))
 const connections = Options.integer("connections").pipe(Options.withDescription("concurrent connections"), Options.withDefault(64))
 const out = Options.text("out").pipe(Options.withDescription("JSON output (default: bench/serve.json)"), Options.optional)
 const seed = Options.integer("seed").pipe(Options.withDescription("seed of the request mix"), Options.withDefault(DEFAULT_SEED))
@@ -88,7 +88,7 @@ const phase = (target: string, pid: number | undefined, pool: ReturnType<typeof 
     let lastAnswer = started
     const result: Result = await autocannon({
       url: target,
-      connections: conns,
+      connections: Math.min(conns, amount), // autocannon refuses more connections than requests
       amount,
       timeout: 30,
       headers: { "content-type": "application/json" },

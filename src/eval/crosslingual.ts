@@ -18,6 +18,9 @@ export const REQUEST_SOURCES: ReadonlySet<string> = new Set([
   "alpaca", "toxigen", "selfreminder-itw", "selfreminder"
 ])
 
+/** The languages the English rows are translated into. */
+export const CROSSLINGUAL_LANGS = ["es", "fr"] as const
+
 export interface DevRow {
   readonly id: string
   readonly text: string
@@ -32,7 +35,7 @@ export const buildCrosslingualDev = (
   Effect.gen(function* () {
     const english = seed.filter((r) => r.split === "validation" && r.lang === "en" && REQUEST_SOURCES.has(r.source))
     const rows: Array<DevRow> = english.map((r) => ({ id: r.id, text: r.text, lang: "en", unsafe: r.unsafe }))
-    for (const lang of ["es", "fr"] as const) {
+    for (const lang of CROSSLINGUAL_LANGS) {
       const translated = yield* translateBatch("crosslingual-dev", english.map((r) => r.text), route("en", lang)!)
       english.forEach((r, i) => {
         const t = translated[i]

@@ -15,7 +15,8 @@ import { matchKey } from "../data/normalize.ts"
 import { readRows, readParquet, rowsToTable, tableToRows, writeFileAtomic, writeParquet } from "../data/parquet.ts"
 import { stratifiedSample } from "../data/sample.ts"
 import { EXAMPLE_COLUMNS } from "../data/tables.ts"
-import { buildCrosslingualDev, summarize, type DevRow } from "../eval/crosslingual.ts"
+import { missingFor, route } from "../generator/operators/apertium.ts"
+import { buildCrosslingualDev, CROSSLINGUAL_LANGS, summarize, type DevRow } from "../eval/crosslingual.ts"
 import { runEvaluation } from "../eval/pipeline.ts"
 import { readTable1Json } from "../eval/report.ts"
 import { buildPairs, trainDpo, type JudgedProposal } from "../generator/dpo-train.ts"
@@ -418,7 +419,8 @@ const DEV_FILE = "crosslingual-dev.json"
 
 /**
  * The check's rows (src/eval/crosslingual.ts), translated once per run into the run folder;
- * null, with a warning, when Apertium is not installed.
+ * null, with a warning, when Apertium is not installed. The key names the Apertium packages
+ * missing, so installing them later redoes the stage instead of keeping the skip.
  */
 const crosslingualDev = Effect.gen(function* () {
   const game = yield* Game
@@ -426,7 +428,7 @@ const crosslingualDev = Effect.gen(function* () {
   return yield* stage({
     name: "crosslingual-dev",
     dir: game.paths.runDir,
-    key: { seed: hashOf(game.paths.seedFile) },
+    key: { seed: hashOf(game.paths.seedFile), apertiumMissing: [...new Set(CROSSLINGUAL_LANGS.flatMap((l) => missingFor(route("en", l)!)))].sort() },
     outputs: [DEV_FILE],
     run: Effect.gen(function* () {
       const rows = yield* buildCrosslingualDev([...game.seedById.values()]).pipe(
