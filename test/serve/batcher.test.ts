@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import type { Guard } from "../../src/guard/guard.ts"
-import { makeBatcher } from "../../src/serve/batcher.ts"
+import { makeBatcher, type BatcherOptions } from "../../src/serve/batcher.ts"
 import { ServeMetricsRegistry } from "../../src/serve/metrics.ts"
 
 /** Scores each prompt by its length (so answers can be told apart); every call waits on `gate`. */
@@ -38,17 +38,21 @@ const heldGuard = () => {
   return { guard, calls, release }
 }
 
+/** A batcher over the held guard, in its own scope. */
+const startBatcher = async (options: BatcherOptions) => {
+  const held = heldGuard()
+  const scope = Effect.runSync(Scope.make())
+  const metrics = new ServeMetricsRegistry()
+  const batcher = await Effect.runPromise(Scope.extend(makeBatcher(held.guard, options, metrics), scope))
+  return { ...held, batcher, metrics, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
+
 const text = (n: number) => "x".repeat(n)
 const settle = () => new Promise((r) => setTimeout(r, 30))
 
 describe("makeBatcher", () => {
   it("merges waiting requests into one model call and answers each with its own results", async () => {
-    const { guard, calls, release } = heldGuard()
-    const scope = Effect.runSync(Scope.make())
-    const metrics = new ServeMetricsRegistry()
-    const batcher = await Effect.runPromise(
-      Scope.extend(makeBatcher(guard, { maxBatchTexts: 64, maxWaitMs: 20, queueCapacity: 100 }, metrics), scope)
-    )
+    const { batcher, calls, release, metrics, close } = await startBatcher({ maxBatchTexts: 64, maxWaitMs: 20, queueCapacity: 100 })
     const a = Effect.runPromise(batcher.classify([{ prompt: text(10) }, { prompt: text(20) }], 2))
     const b = Effect.runPromise(batcher.classify([{ prompt: text(90) }], 1))
     await settle()
@@ -57,16 +61,11 @@ describe("makeBatcher", () => {
     expect((await a).map((p) => p.unsafe)).toEqual([0.1, 0.2])
     expect((await b).map((p) => [p.unsafe, p.flagged])).toEqual([[0.9, true]])
     expect(metrics.modelCalls.total()).toBe(1)
-    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await close()
   })
 
   it("refuses with 503 once queueCapacity requests wait, skips a request whose client left, and fails leftovers at shutdown", async () => {
-    const { guard, calls, release } = heldGuard()
-    const scope = Effect.runSync(Scope.make())
-    const metrics = new ServeMetricsRegistry()
-    const batcher = await Effect.runPromise(
-      Scope.extend(makeBatcher(guard, { maxBatchTexts: 1, maxWaitMs: 0, queueCapacity: 2 }, metrics), scope)
-    )
+    const { batcher, calls, release, metrics, close } = await startBatcher({ maxBatchTexts: 1, maxWaitMs: 0, queueCapacity: 2 })
     // The first request's batch holds the model; the next two wait in the queue.
     const first = Effect.runPromise(batcher.classify([{ prompt: text(1) }], 1))
     await settle()
@@ -89,7 +88,7 @@ describe("makeBatcher", () => {
     // The third request's batch is still held when the scope closes; a fifth waits behind it.
     const fifth = Effect.runPromise(Effect.either(batcher.classify([{ prompt: text(5) }], 1)))
     await settle()
-    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await close()
     for (const left of [await third, await fifth]) expect(left._tag === "Left" && left.left.message).toMatch(/shutting down/)
     const after = await Effect.runPromise(Effect.either(batcher.classify([{ prompt: text(6) }], 1)))
     expect(after._tag === "Left" && after.left.message).toMatch(/shutting down/)
