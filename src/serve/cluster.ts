@@ -138,7 +138,10 @@ export const runPrimary = (
       const stop = () =>
         new Promise<void>((done) => {
           stopAll()
-          if (live.size === 0) return done()
+          if (live.size === 0) {
+            cluster.off("message", onMessage)
+            return done()
+          }
           // A worker that outlives its own drain timeout by far is killed.
           const killer = setTimeout(() => {
             for (const w of live) w.process.kill("SIGKILL")

@@ -30,6 +30,11 @@ describe("pipelines/serve.ts shutdown", () => {
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
   })
 
+  it("with two workers, a worker that cannot start fails the start with its error", async () => {
+    const failed = spawnServer(["--port", "0", "--workers", "2", "--model", `${model.dir}-missing`, "--set", "playground=false"])
+    await expect(failed).rejects.toThrow(/model\.json[\s\S]*a server worker exited during start-up \(code 1\)/)
+  })
+
   it("with two workers: one listening line, metrics summed over both, and SIGTERM drains both", async () => {
     const server = await spawnServer([
       "--port", "0", "--workers", "2", "--model", model.dir, "--set", "playground=false", "--set", "batch.maxWaitMs=1500"
