@@ -34,9 +34,9 @@ export const readBody = (
   if (declared !== undefined && Number(declared) > limit) return Effect.fail(tooLarge(limit, `${declared} bytes`))
   const source = NodeHttpServerRequest.toIncomingMessage(request)
   if (source.readableEnded) return Effect.succeed(new Uint8Array(0))
-  // The client may be gone before the handler runs (measured in a cluster worker: a connection
-  // handed over by the primary after its client reset it). Such a stream never emits `end` or
-  // `error` again, so waiting for one would hold the request forever.
+  // The client may be gone before the handler runs (e.g. in a cluster worker, a connection the
+  // primary handed over after its client reset it). Such a stream never emits `end` or `error`
+  // again, so waiting for one would hold the request forever.
   if (source.destroyed) return Effect.fail(clientClosed("the connection closed"))
   return Effect.async<Uint8Array, ApiError>((resume) => {
     const chunks: Array<Buffer> = []

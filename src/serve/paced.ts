@@ -42,29 +42,39 @@ const r2 = (x: number) => Math.round(x * 100) / 100
  * a core at 2,000 requests/s, which on two cores is CPU taken from the server under test.
  */
 class Connection {
-  private readonly socket: net.Socket
+  private socket: net.Socket
   private buffer: Buffer = Buffer.alloc(0)
   private onAnswer: ((status: number, body: string) => void) | undefined
   private onError: ((e: Error) => void) | undefined
   busy = false
 
-  constructor(host: string, port: number, private readonly head: string) {
-    this.socket = net.connect({ host, port, noDelay: true })
-    this.socket.on("data", (chunk: Buffer) => {
+  constructor(private readonly host: string, private readonly port: number, private readonly head: string) {
+    this.socket = this.connect()
+  }
+
+  private connect(): net.Socket {
+    const socket = net.connect({ host: this.host, port: this.port, noDelay: true })
+    this.buffer = Buffer.alloc(0)
+    socket.on("data", (chunk: Buffer) => {
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
       this.parse()
     })
     const fail = (e: Error) => {
+      // A replaced socket's late `close` concerns no request.
+      if (socket !== this.socket) return
       const cb = this.onError
       this.onAnswer = this.onError = undefined
       this.busy = false
       cb?.(e)
     }
-    this.socket.on("error", fail)
-    this.socket.on("close", () => fail(new Error("connection closed")))
+    socket.on("error", fail)
+    socket.on("close", () => fail(new Error("connection closed")))
+    return socket
   }
 
   send(body: string, onAnswer: (status: number, body: string) => void, onError: (e: Error) => void) {
+    // The server may close an idle keep-alive connection: open a new one.
+    if (this.socket.destroyed) this.socket = this.connect()
     this.busy = true
     this.onAnswer = onAnswer
     this.onError = onError
