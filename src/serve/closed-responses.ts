@@ -3,10 +3,10 @@
  * connection (measured on Node 20: neither on a response closed before `end` nor on one closed
  * while it is written). @effect/platform-node writes every answer that way and waits, in an
  * uninterruptible region, for that callback: a request whose client left at the wrong moment
- * then stays "in flight" forever, holding its fiber and memory (the fault test saw 1–3 such
- * requests per 70 vanishing clients on one process, ~10 per 30 in a cluster worker, where the
- * primary may hand over a connection its client already reset). Upstream fixed the same hang
- * for HEAD responses only (Effect-TS/effect#6506).
+ * then stays "in flight" forever, holding its fiber and memory. Measured with 30 clients that
+ * send a large body and leave while it is classified: 2 requests stuck on a single process,
+ * 10 with two cluster workers (where the primary may hand over a connection its client already
+ * reset). Upstream fixed the same hang for HEAD responses only (Effect-TS/effect#6506).
  *
  * The fix here: before the platform sees a request, wrap its response's `end` so the callback
  * also runs when the response closes, or at once if it is closed already; whichever comes
