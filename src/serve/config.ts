@@ -54,7 +54,7 @@ export const DEFAULT_SERVE_CONFIG: typeof ServeConfig.Encoded = {
   playground: true
 }
 
-/** Each worker holds its own model (~350 MiB resident): auto mode stops at this many. */
+/** Each worker holds its own model (~450 MiB resident here): auto mode stops at this many. */
 export const MAX_AUTO_WORKERS = 4
 
 /** How many server processes `config.workers` asks for on this machine. */
