@@ -233,7 +233,8 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
         rssStable: rss.spreadPct <= TARGETS.rssSpreadPct
       }
     }
-    const row = (name: string, p: PhaseResult) =>
+    type RowFields = Pick<PhaseResult, "requests" | "requestsPerS" | "latencyMs" | "connectionErrors" | "unexpected" | "statusCodes" | "serverCpuMsPerRequest">
+    const row = (name: string, p: RowFields) =>
       `| ${name} | ${p.requests.toLocaleString("en-US")} | ${p.requestsPerS.toLocaleString("en-US")} | ${p.latencyMs.p50} / ${p.latencyMs.p99} ms | ` +
       `${p.connectionErrors} | ${Object.values(p.unexpected).reduce((a, b) => a + b, 0)} | ` +
       `${Object.entries(p.statusCodes).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none"} | ${p.serverCpuMsPerRequest ?? "–"} |`
@@ -241,14 +242,7 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
       `| phase | requests | req/s | p50 / p99 latency | connection errors | wrong answers | non-2xx (all expected) | server CPU ms/request |`,
       `|---|---:|---:|---|---:|---:|---|---:|`,
       ...(single ? [row("single text, full speed", single)] : []),
-      ...(paced
-        ? [
-            `| single text, paced at ${paced.rate.toLocaleString("en-US")} req/s | ${paced.requests.toLocaleString("en-US")} | ` +
-              `${paced.requestsPerS.toLocaleString("en-US")} | ${paced.latencyMs.p50} / ${paced.latencyMs.p99} ms | ${paced.errors} | ` +
-              `${Object.values(paced.unexpected).reduce((a, b) => a + b, 0)} | ` +
-              `${Object.entries(paced.statusCodes).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none"} | ${paced.serverCpuMsPerRequest ?? "–"} |`
-          ]
-        : []),
+      ...(paced ? [row(`single text, paced at ${paced.rate.toLocaleString("en-US")} req/s`, { ...paced, connectionErrors: paced.errors })] : []),
       row("mixed (5 % bad, 10 % arrays)", mixed),
       ``,
       `RSS over the second half of the mixed run: ${rss.minMiB}–${rss.maxMiB} MiB (spread ${rss.spreadPct} %, target ≤ ${TARGETS.rssSpreadPct} %). ` +

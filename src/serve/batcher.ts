@@ -51,6 +51,8 @@ export const overloaded = (capacity: number) =>
     param: null
   })
 
+const shuttingDown = () => new GuardError({ reason: "the server is shutting down" })
+
 export const makeBatcher = (
   guard: Guard,
   options: BatcherOptions,
@@ -175,13 +177,13 @@ export const makeBatcher = (
         head = 0
         carried = undefined
         inBatch = []
-        for (const job of left) job.answer(Effect.fail(new GuardError({ reason: "the server is shutting down" })))
+        for (const job of left) job.answer(Effect.fail(shuttingDown()))
       })
     )
 
     return {
       classify: (turns, texts) => {
-        if (closed) return Effect.fail(new GuardError({ reason: "the server is shutting down" }))
+        if (closed) return Effect.fail(shuttingDown())
         if (queue.length - head >= options.queueCapacity) return Effect.fail(overloaded(options.queueCapacity))
         return Effect.async<ReadonlyArray<Prediction>, GuardError>((resume) => {
           const job: Job = { turns, texts, answer: resume, cancelled: false }

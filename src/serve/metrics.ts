@@ -50,10 +50,14 @@ class Counter {
 class Histogram {
   private readonly series = new Map<string, { labels: Record<string, string>; counts: Array<number>; sum: number; count: number }>()
   constructor(readonly name: string, readonly help: string, readonly buckets: ReadonlyArray<number>) {}
-  observe(value: number, labels: Record<string, string> = {}) {
+  private seriesFor(labels: Record<string, string>) {
     const key = labelText(labels)
     let s = this.series.get(key)
     if (!s) this.series.set(key, (s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }))
+    return s
+  }
+  observe(value: number, labels: Record<string, string> = {}) {
+    const s = this.seriesFor(labels)
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++
     s.sum += value
     s.count++
@@ -69,10 +73,7 @@ class Histogram {
   }
   absorb(snapshot: HistogramSnapshot) {
     for (const part of snapshot) {
-      const key = labelText(part.labels)
-      let s = this.series.get(key)
-      if (!s) this.series.set(key, (s = { labels: part.labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }))
-      const into = s
+      const into = this.seriesFor(part.labels)
       part.counts.forEach((c, i) => (into.counts[i] += c))
       into.sum += part.sum
       into.count += part.count
