@@ -21,7 +21,8 @@
  * 2,000 and phase 2 keeps up at 2,000 with p99 ≤ 50 ms); no errors; RSS within 10 % over the
  * second half of the mixed run. At full speed (phase 1) latency is only concurrency /
  * throughput (Little's law), so its p99 is reported, not judged. Wall-clock numbers depend on
- * what else runs: the load average is recorded before and after.
+ * what else runs: the CPU other processes used while it measured is recorded (/proc/stat minus
+ * the server's and the load generator's own).
  */
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
@@ -35,7 +36,7 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { DEFAULT_SEED } from "../src/guard/config.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
 import { pacedLoad, type PacedResult } from "../src/serve/paced.ts"
-import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/serve/loadtest.ts"
+import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, machineCpuSeconds, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/serve/loadtest.ts"
 import { spawnServer, type ServerProcess } from "../src/serve/spawn.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
@@ -164,6 +165,9 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
 
     const singles: MixOptions = { arrayShare: 0, maxArray: 2, badShare: 0 }
     if (args.warmup > 0) yield* phase(target, undefined, buildMix(texts, 500, seeds.rng("load/warmup"), singles), args.warmup, args.connections)
+    // From here on, the CPU the server and this process use is ours; the rest of the machine's is other work.
+    const cpuAt = () => ({ wall: performance.now() / 1000, machine: machineCpuSeconds(), server: server ? cpuSecondsOf(server.pid) : undefined, self: process.cpuUsage() })
+    const cpuStart = cpuAt()
     const single =
       args.singleRequests > 0
         ? yield* phase(target, server?.pid, buildMix(texts, 4000, seeds.rng("load/single"), singles), args.singleRequests, args.connections)
@@ -204,6 +208,16 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
     // look alike in a min–max spread, not in the series).
     const rss = { ...rssStability(rssSamples), series: rssSamples.filter((_, i) => i % 4 === 0).map((s) => [Math.round(s.t), s.rssMiB]) }
     const loadAfter = r2(os.loadavg()[0])
+    const cpuEnd = cpuAt()
+    // Cores' worth of CPU that other processes used while we measured (null off Linux or with --url).
+    const otherCores =
+      cpuStart.machine !== undefined && cpuEnd.machine !== undefined && cpuStart.server !== undefined && cpuEnd.server !== undefined
+        ? (() => {
+            const self = process.cpuUsage(cpuStart.self)
+            const other = cpuEnd.machine - cpuStart.machine - (cpuEnd.server - cpuStart.server) - (self.user + self.system) / 1e6
+            return r2(Math.max(0, other) / (cpuEnd.wall - cpuStart.wall))
+          })()
+        : null
 
     let shutdown: { code: number | null; signal: string | null } | undefined
     if (server) {
@@ -216,7 +230,7 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
       .flatMap((u) => Object.values(u))
       .reduce((a, b) => a + b, 0)
     const result = {
-      machine: { ...machine(), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAfter },
+      machine: { ...machine(), loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadAfter, otherProcessesCores: otherCores },
       server: { model: health.model, backend: health.backend, workers, started: server !== undefined, connections: args.connections },
       seed: args.seed,
       single: single ?? null,
@@ -251,8 +265,10 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
         `RSS stable: ${result.meetsTargets.rssStable ? "met" : "**not met**"}.`,
       ``,
       `${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, backend ${health.backend}, ${workers} server worker(s), ` +
-        `${args.connections} connections, autocannon on the same machine; load average ${loadBefore} before, ${loadAfter} after ` +
-        `(other work was running when it is above ~1).`
+        `${args.connections} connections, autocannon on the same machine; ` +
+        (otherCores === null
+          ? `load average ${loadBefore} before, ${loadAfter} after.`
+          : `other processes used ${otherCores} of a core while it measured (${otherCores <= 0.1 ? "a quiet machine" : "**the machine was shared: these figures understate the server**"}).`)
     ].join("\n")
     yield* writeFileAtomic(outFile, `${JSON.stringify({ ...result, markdown: md }, null, 2)}\n`)
     yield* writeFileAtomic(outFile.replace(/\.json$/, ".md"), `${md}\n`)

@@ -141,6 +141,21 @@ export const cpuSecondsOf = (pid: number): number | undefined => {
   return ticks / 100 // USER_HZ is 100 on Linux
 }
 
+/**
+ * CPU seconds every process on the machine has used since boot (/proc/stat: user, nice,
+ * system, irq, softirq, steal), or undefined off Linux. Read before and after a run, minus the
+ * server's and the load generator's own, it says how much other work shared the cores.
+ */
+export const machineCpuSeconds = (): number | undefined => {
+  try {
+    const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number)
+    const [user, nice, system, , , irq, softirq, steal] = cpu
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100 // USER_HZ
+  } catch {
+    return undefined
+  }
+}
+
 /** Sample `read()` every `everyMs` until stopped. */
 export const sampleEvery = (read: () => Promise<number | undefined> | number | undefined, everyMs: number) => {
   const samples: Array<RssSample> = []

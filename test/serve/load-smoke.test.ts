@@ -8,6 +8,7 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { promisify } from "node:util"
+import { machineCpuSeconds } from "../../src/serve/loadtest.ts"
 import { repoRoot, tinyModel } from "./fixtures.ts"
 
 const run = promisify(execFile)
@@ -51,5 +52,20 @@ describe("pipelines/load-test.ts (smoke)", () => {
     expect(Object.keys(report.mixed.statusCodes).sort()).toEqual(["200", "400", "404", "405"])
     expect(report.rss.samples).toBeGreaterThan(0)
     expect(report.shutdown).toEqual({ code: 0, signal: null })
+    // How much other work shared the cores is recorded (Linux), and named in the report.
+    expect(report.machine.otherProcessesCores).toBeGreaterThanOrEqual(0)
+    expect(report.markdown).toMatch(/other processes used [\d.]+ of a core/)
+  })
+})
+
+describe("machineCpuSeconds", () => {
+  it("counts the CPU this process burns", () => {
+    const before = machineCpuSeconds()!
+    const self0 = process.cpuUsage()
+    const until = Date.now() + 300
+    while (Date.now() < until) Math.sqrt(Math.random())
+    const self = process.cpuUsage(self0)
+    // The machine's count grew by at least what this process used (clock ticks are 10 ms).
+    expect(machineCpuSeconds()! - before).toBeGreaterThanOrEqual((self.user + self.system) / 1e6 - 0.05)
   })
 })
