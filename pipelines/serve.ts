@@ -15,6 +15,9 @@ import cluster from "node:cluster"
 import { DEFAULT_SERVE_CONFIG, ServeConfig, workerCount } from "../src/serve/config.ts"
 import { runPrimary } from "../src/serve/cluster.ts"
 import { startServer } from "../src/serve/server.ts"
+import { checkServedModel } from "../src/serve/model.ts"
+import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
+import * as path from "node:path"
 import { loadConfig } from "../src/runtime/config.ts"
 import { describeError } from "../src/runtime/cli.ts"
 import { steadyHeap } from "../src/serve/heap.ts"
@@ -47,6 +50,7 @@ const command = Command.make("serve", { port, host, model, workers, configFile, 
     if (processes > 1 && cluster.isPrimary) {
       // The workers run this same command; each one takes the branch below.
       const log = (line: string) => process.stderr.write(`${line}\n`)
+      yield* checkServedModel(config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir))
       const started = yield* runPrimary(processes, { drainTimeoutMs: config.drainTimeoutMs, log })
       yield* Console.log(`listening on ${started.url} (model ${started.model}, backend ${started.backend}, ${started.workers} workers)`)
       return yield* Effect.never

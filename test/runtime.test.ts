@@ -4,6 +4,7 @@ import { Rng } from "../src/runtime/rng.ts"
 import { makeSeed, Seed, SeedLive, withSeededRandom } from "../src/runtime/seed.ts"
 import { stratifiedSample } from "../src/data/sample.ts"
 import { loadConfig } from "../src/runtime/config.ts"
+import { describeError } from "../src/runtime/cli.ts"
 
 describe("Rng", () => {
   it("same seed, same stream; different seeds differ", () => {
@@ -101,5 +102,15 @@ describe("stratifiedSample floors", () => {
     const per = new Map<string, number>()
     for (const r of s) per.set(r.k, (per.get(r.k) ?? 0) + 1)
     expect(Math.min(...per.values())).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe("describeError", () => {
+  it("names the wrapped cause of an error that only wraps another", () => {
+    const serveError = { _tag: "ServeError", message: "ServeError", cause: new Error("listen EADDRINUSE: address already in use 127.0.0.1:8080") }
+    expect(describeError(serveError)).toBe("ServeError: listen EADDRINUSE: address already in use 127.0.0.1:8080")
+    expect(describeError({ _tag: "GuardError", reason: "cannot read m/model.json" })).toBe("GuardError: cannot read m/model.json")
+    // A cause already in the message is not repeated.
+    expect(describeError({ message: "bad: boom", cause: new Error("boom") })).toBe("bad: boom")
   })
 })

@@ -11,7 +11,10 @@ export const resolvePath = (given: Option.Option<string>, fallback: string): str
 
 /** One line for a typed error: its tag and message (or reason). */
 export const describeError = (e: unknown): string => {
-  const err = e as { _tag?: string; message?: string; reason?: string }
-  const text = err.message || err.reason || String(e)
+  const err = e as { _tag?: string; message?: string; reason?: string; cause?: unknown }
+  let text = err.message || err.reason || String(e)
+  // Some errors only wrap another (e.g. the platform's ServeError around a failed listen).
+  const cause = (err.cause as { message?: unknown } | undefined)?.message
+  if (typeof cause === "string" && cause !== "" && !text.includes(cause)) text = text === err._tag ? cause : `${text}: ${cause}`
   return err._tag ? `${err._tag}: ${text}` : text
 }

@@ -20,7 +20,8 @@ export interface ServedModel {
   readonly guard: Guard
 }
 
-export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
+/** The model folder's bytes, decoded and checked; no backend needed. */
+const readServedFiles = (dir: string) =>
   Effect.gen(function* () {
     const read = (name: string) =>
       Effect.try({
@@ -33,6 +34,18 @@ export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardEr
       try: () => decodeModel(modelJson.toString("utf8"), new Uint8Array(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength)),
       catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
     })
+    return { modelJson, weightsBin, decoded }
+  })
+
+/**
+ * Fail early, once, on a missing or broken model folder: the cluster primary runs this before
+ * forking, so a bad `--model` gives one error in a fraction of a second instead of one per worker.
+ */
+export const checkServedModel = (dir: string): Effect.Effect<void, GuardError> => Effect.asVoid(readServedFiles(dir))
+
+export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
+  Effect.gen(function* () {
+    const { modelJson, weightsBin, decoded } = yield* readServedFiles(dir)
     const guard = yield* guardFromWeights(decoded, dir)
     const hash = createHash("sha256").update(modelJson).update(weightsBin).digest("hex").slice(0, 12)
     return { name: `duoguard-ts-${hash}`, dir, modelJson, weightsBin, guard }

@@ -1,5 +1,7 @@
 /** SIGTERM drains: requests in flight when the signal arrives are answered, then the process exits 0. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { once } from "node:events"
+import * as net from "node:net"
 import { spawnServer } from "../../src/serve/spawn.ts"
 import { postJson, tinyModel } from "./fixtures.ts"
 
@@ -31,8 +33,24 @@ describe("pipelines/serve.ts shutdown", () => {
   })
 
   it("with two workers, a worker that cannot start fails the start with its error", async () => {
+    // The port is taken: each worker's listen fails after the model has loaded.
+    const taken = net.createServer().listen(0, "127.0.0.1")
+    await once(taken, "listening")
+    const port = (taken.address() as net.AddressInfo).port
+    try {
+      const failed = spawnServer(["--port", String(port), "--workers", "2", "--model", model.dir, "--set", "playground=false"])
+      await expect(failed).rejects.toThrow(/EADDRINUSE[\s\S]*a server worker exited during start-up \(code 1\)/)
+    } finally {
+      taken.close()
+    }
+  })
+
+  it("with two workers, a missing model is reported once, before any worker starts", async () => {
     const failed = spawnServer(["--port", "0", "--workers", "2", "--model", `${model.dir}-missing`, "--set", "playground=false"])
-    await expect(failed).rejects.toThrow(/model\.json[\s\S]*a server worker exited during start-up \(code 1\)/)
+    const error = await failed.then(() => "", (e: Error) => e.message)
+    expect(error).toMatch(/cannot read \S*-missing[\\/]model\.json/)
+    expect(error.match(/cannot read/g)).toHaveLength(1)
+    expect(error).not.toMatch(/worker exited/)
   })
 
   it("with two workers: one listening line, metrics summed over both, and SIGTERM drains both", async () => {
