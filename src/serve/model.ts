@@ -20,13 +20,28 @@ export interface ServedModel {
   readonly guard: Guard
 }
 
-/** The model folder's bytes, decoded and checked; no backend needed. */
-const readServedFiles = (dir: string) =>
+/**
+ * Fail early, once, on a model folder whose files cannot be read (a wrong `--model`): the
+ * cluster primary runs this before forking, so the user gets one error at once instead of one
+ * per worker after each has started. It only opens the files; decoding them is the workers' job.
+ */
+const cannotRead = (file: string, e: unknown) => new GuardError({ reason: `cannot read ${file}: ${(e as Error).message}` })
+
+export const checkServedModel = (dir: string): Effect.Effect<void, GuardError> =>
+  Effect.forEach([MODEL_FILE, WEIGHTS_FILE], (name) =>
+    Effect.try({
+      try: () => fs.accessSync(path.join(dir, name), fs.constants.R_OK),
+      catch: (e) => cannotRead(path.join(dir, name), e)
+    }),
+    { discard: true }
+  )
+
+export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
   Effect.gen(function* () {
     const read = (name: string) =>
       Effect.try({
         try: () => fs.readFileSync(path.join(dir, name)),
-        catch: (e) => new GuardError({ reason: `cannot read ${path.join(dir, name)}: ${(e as Error).message}` })
+        catch: (e) => cannotRead(path.join(dir, name), e)
       })
     const modelJson = yield* read(MODEL_FILE)
     const weightsBin = yield* read(WEIGHTS_FILE)
@@ -34,18 +49,6 @@ const readServedFiles = (dir: string) =>
       try: () => decodeModel(modelJson.toString("utf8"), new Uint8Array(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength)),
       catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
     })
-    return { modelJson, weightsBin, decoded }
-  })
-
-/**
- * Fail early, once, on a missing or broken model folder: the cluster primary runs this before
- * forking, so a bad `--model` gives one error in a fraction of a second instead of one per worker.
- */
-export const checkServedModel = (dir: string): Effect.Effect<void, GuardError> => Effect.asVoid(readServedFiles(dir))
-
-export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
-  Effect.gen(function* () {
-    const { modelJson, weightsBin, decoded } = yield* readServedFiles(dir)
     const guard = yield* guardFromWeights(decoded, dir)
     const hash = createHash("sha256").update(modelJson).update(weightsBin).digest("hex").slice(0, 12)
     return { name: `duoguard-ts-${hash}`, dir, modelJson, weightsBin, guard }
