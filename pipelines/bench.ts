@@ -11,8 +11,7 @@
  * recorded so a noisy run can be recognised.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Context, Effect, Exit, Layer, Option, Scope } from "effect"
+import { Console, Context, Effect, Exit, Layer, Scope } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -21,7 +20,7 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
 import { readModelDir } from "../src/guard/storage.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
@@ -157,6 +156,4 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
   )
 )
 
-const cli = Command.run(command, { name: "bench", version: "0.1.0" })
-
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("bench", Command.run(command, { name: "bench", version: "0.1.0" })(process.argv))

@@ -8,14 +8,13 @@
  * after the seed or the dictionary packages change. About 7 minutes on 2 cores (Apertium).
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import * as path from "node:path"
 import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { formatLexicon } from "../src/guard/lexicon.ts"
 import { buildLexicon } from "../src/guard/lexicon-build.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const data = Options.text("data").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
 const out = Options.text("out").pipe(Options.withDescription("lexicon file (default: datasets/lexicon.tsv)"), Options.optional)
@@ -37,7 +36,4 @@ const command = Command.make("build-lexicon", { data, out }, (args) =>
   }).pipe(Effect.tapError((e) => Console.error(`build-lexicon: ${describeError(e)}`)))
 )
 
-Command.run(command, { name: "build-lexicon", version: "0.1.0" })(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
-)
+runCommandLine("build-lexicon", Command.run(command, { name: "build-lexicon", version: "0.1.0" })(process.argv))

@@ -10,13 +10,12 @@
  * IN can't be read at all (or the model can't be loaded). OUT is written atomically.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
 import { classifyRows, readInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError } from "../src/runtime/cli.ts"
+import { describeError, runCommandLine } from "../src/runtime/cli.ts"
 
 const input = Options.text("input").pipe(Options.withDescription("JSONL or Parquet file of texts"))
 const output = Options.text("output").pipe(Options.withDescription("JSONL file to write (one line per input row)"))
@@ -51,6 +50,4 @@ const command = Command.make("classify", { input, output, model }, (args) =>
   )
 )
 
-const cli = Command.run(command, { name: "classify", version: "0.1.0" })
-
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("classify", Command.run(command, { name: "classify", version: "0.1.0" })(process.argv))

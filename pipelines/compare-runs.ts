@@ -8,7 +8,6 @@
  * the runs and the change of the Fr/De/Es mean from iteration 0 to the last (src/game/compare.ts).
  */
 import { Args, Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -16,7 +15,7 @@ import { FileError } from "../src/data/errors.ts"
 import { writeFileAtomic } from "../src/data/parquet.ts"
 import { readTable1Json } from "../src/eval/report.ts"
 import { compareRunsMarkdown } from "../src/game/compare.ts"
-import { describeError } from "../src/runtime/cli.ts"
+import { describeError, runCommandLine } from "../src/runtime/cli.ts"
 
 const runDirs = Args.directory({ name: "run", exists: "yes" }).pipe(Args.atLeast(1))
 const out = Options.text("out").pipe(Options.withDescription("write the Markdown here instead of printing it"), Options.optional)
@@ -47,7 +46,4 @@ const command = Command.make("compare-runs", { runDirs, out }, (args) =>
   }).pipe(Effect.tapError((e) => Console.error(`compare-runs: ${describeError(e)}`)))
 )
 
-Command.run(command, { name: "compare-runs", version: "0.1.0" })(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
-)
+runCommandLine("compare-runs", Command.run(command, { name: "compare-runs", version: "0.1.0" })(process.argv))

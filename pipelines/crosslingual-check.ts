@@ -8,7 +8,6 @@
  * classes weighted equally) / recall / share flagged at the 0.5 rule, and AUPRC.
  */
 import { Args, Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -17,7 +16,7 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { buildCrosslingualDev, equalPriorF1, scoreByLanguage, type DevRow } from "../src/eval/crosslingual.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { sha256 } from "../src/guard/storage.ts"
-import { describeError, repoRoot } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, runCommandLine } from "../src/runtime/cli.ts"
 
 const models = Args.directory({ name: "model", exists: "yes" }).pipe(Args.repeated)
 
@@ -64,7 +63,4 @@ const command = Command.make("crosslingual-check", { models }, (args) =>
   }).pipe(Effect.tapError((e) => Console.error(`crosslingual-check: ${describeError(e)}`)))
 )
 
-Command.run(command, { name: "crosslingual-check", version: "0.1.0" })(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
-)
+runCommandLine("crosslingual-check", Command.run(command, { name: "crosslingual-check", version: "0.1.0" })(process.argv))

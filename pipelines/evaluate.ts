@@ -7,14 +7,13 @@
  * manifest.json); --readme also replaces README.md's table1 section. Threshold fixed at 0.5.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import * as path from "node:path"
 import { loadGuard } from "../src/guard/guard.ts"
 import { DEFAULT_BATCH_SIZE } from "../src/eval/evaluate.ts"
 import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 
 const model = Options.text("model").pipe(
@@ -72,6 +71,4 @@ const command = Command.make("evaluate", { model, benchmarks, out, readme, batch
   )
 )
 
-const cli = Command.run(command, { name: "evaluate", version: "0.1.0" })
-
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("evaluate", Command.run(command, { name: "evaluate", version: "0.1.0" })(process.argv))

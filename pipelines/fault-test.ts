@@ -15,7 +15,7 @@
  * Prints what it saw per check; exits 1 if any check fails.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { runCommandLine } from "../src/runtime/cli.ts"
 import { Console, Effect, Option } from "effect"
 import * as http from "node:http"
 import * as path from "node:path"
@@ -220,5 +220,4 @@ const command = Command.make("fault-test", { model, seconds, workers }, (args) =
   )
 )
 
-const cli = Command.run(command, { name: "fault-test", version: "0.1.0" })
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("fault-test", Command.run(command, { name: "fault-test", version: "0.1.0" })(process.argv))

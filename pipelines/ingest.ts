@@ -7,14 +7,13 @@
  * Writes seed.parquet, benchmarks.parquet and the dataset card README.md (see src/data/ingest.ts).
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import * as path from "node:path"
 import { ingestDefaults, IngestConfig, runIngest } from "../src/data/ingest.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { LANGUAGES } from "../schemas/index.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 
 const shared = Options.directory("shared").pipe(
@@ -65,6 +64,4 @@ const command = Command.make("ingest", { shared, out, set }, (args) =>
   )
 )
 
-const cli = Command.run(command, { name: "ingest", version: "0.1.0" })
-
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("ingest", Command.run(command, { name: "ingest", version: "0.1.0" })(process.argv))

@@ -25,7 +25,7 @@
  * the server's and the load generator's own).
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { runCommandLine } from "../src/runtime/cli.ts"
 import autocannon, { type Result } from "autocannon"
 import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
@@ -285,5 +285,4 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
   )
 )
 
-const cli = Command.run(command, { name: "load-test", version: "0.1.0" })
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("load-test", Command.run(command, { name: "load-test", version: "0.1.0" })(process.argv))

@@ -12,7 +12,6 @@
  * N rows stratified by language (for a quick look).
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Context, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
 import { BenchmarkRow } from "../schemas/benchmark.ts"
@@ -24,7 +23,7 @@ import { ProgressLive } from "../src/runtime/progress.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
 import { loadServedModel } from "../src/serve/model.ts"
 import { runSuite, suiteMarkdown } from "../src/serve/robustness.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const TARGET_DROP_POINTS = 5
 
@@ -77,5 +76,4 @@ const command = Command.make("perturb", { model, data, out, seed, limit }, (args
   )
 )
 
-const cli = Command.run(command, { name: "perturb", version: "0.1.0" })
-cli(process.argv).pipe(Effect.provide(Layer.merge(NodeContext.layer, ProgressLive)), NodeRuntime.runMain)
+runCommandLine("perturb", Command.run(command, { name: "perturb", version: "0.1.0" })(process.argv).pipe(Effect.provide(ProgressLive)))

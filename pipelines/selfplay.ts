@@ -11,15 +11,14 @@
  * Rerunning the same command resumes: finished stages are skipped (runs/<id>/iter-<t>/*.done.json).
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Layer, Option } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
 import { ABLATION_SEED_LANGUAGES, DEFAULT_SELFPLAY, QUICK_SELFPLAY, SelfPlayConfig } from "../src/game/config.ts"
 import { Game, GameLive } from "../src/game/context.ts"
 import { writeRunReport, shipGuard, writeRunManifest } from "../src/game/report.ts"
 import * as S from "../src/game/stages.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
@@ -93,12 +92,4 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
   })
 )
 
-const cli = Command.run(command, { name: "selfplay", version: "0.1.0" })
-cli(process.argv).pipe(
-  // A typed failure in one line (it names the file/row/stage); a defect with its full trace.
-  Effect.tapErrorCause((cause) =>
-    Console.error(`selfplay: ${Option.match(Cause.failureOption(cause), { onNone: () => Cause.pretty(cause), onSome: describeError })}`)
-  ),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
-)
+runCommandLine("selfplay", Command.run(command, { name: "selfplay", version: "0.1.0" })(process.argv))

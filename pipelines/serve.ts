@@ -9,7 +9,6 @@
  * SIGTERM / SIGINT drain in-flight requests, then exit 0.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Option } from "effect"
 import cluster from "node:cluster"
 import { DEFAULT_SERVE_CONFIG, ServeConfig, workerCount } from "../src/serve/config.ts"
@@ -19,7 +18,7 @@ import { checkServedModel } from "../src/serve/model.ts"
 import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
 import * as path from "node:path"
 import { loadConfig } from "../src/runtime/config.ts"
-import { describeError } from "../src/runtime/cli.ts"
+import { describeError, runCommandLine } from "../src/runtime/cli.ts"
 import { steadyHeap } from "../src/serve/heap.ts"
 
 const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
@@ -66,5 +65,4 @@ const command = Command.make("serve", { port, host, model, workers, configFile, 
 )
 
 steadyHeap()
-const cli = Command.run(command, { name: "serve", version: "0.1.0" })
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: true }))
+runCommandLine("serve", Command.run(command, { name: "serve", version: "0.1.0" })(process.argv))

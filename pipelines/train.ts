@@ -13,7 +13,6 @@
  * DIR/holdout.json): a check of how the guard transfers to a genre it has not seen.
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -29,7 +28,7 @@ import { trainGuard } from "../src/guard/train.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, repoRoot, resolvePath } from "../src/runtime/cli.ts"
+import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 
 
@@ -133,6 +132,4 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
   )
 )
 
-const cli = Command.run(command, { name: "train", version: "0.1.0" })
-
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+runCommandLine("train", Command.run(command, { name: "train", version: "0.1.0" })(process.argv))

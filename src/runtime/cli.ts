@@ -1,5 +1,7 @@
 /** What every command line in pipelines/ shares: path defaults and readable error lines. */
-import { Option } from "effect"
+import { ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect, Option } from "effect"
 import * as path from "node:path"
 
 /** The repository root (paths in manifests are stored relative to it). */
@@ -18,3 +20,21 @@ export const describeError = (e: unknown): string => {
   if (typeof cause === "string" && cause !== "" && !text.includes(cause)) text = text === err._tag ? cause : `${text}: ${cause}`
   return err._tag ? `${err._tag}: ${text}` : text
 }
+
+/**
+ * Run a pipeline's command line. What reaches here unhandled is printed once, readably:
+ * a mistake in the arguments has already been printed by @effect/cli (with the usage), so it
+ * adds nothing; a typed failure is one `name: Tag: message` line; a defect (a bug) shows its
+ * full trace. The exit code is 1 for all three.
+ */
+export const runCommandLine = <E>(name: string, program: Effect.Effect<void, E, NodeContext.NodeContext>): void =>
+  program.pipe(
+    Effect.tapErrorCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.void
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure) && ValidationError.isValidationError(failure.value)) return Effect.void
+      return Console.error(`${name}: ${Option.match(failure, { onNone: () => Cause.pretty(cause), onSome: describeError })}`)
+    }),
+    Effect.provide(NodeContext.layer),
+    NodeRuntime.runMain({ disableErrorReporting: true })
+  )

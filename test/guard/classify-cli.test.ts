@@ -106,6 +106,13 @@ describe("pipelines/classify.ts", () => {
     expect(r.stderr).toMatch(/nope\.jsonl/)
     expect(fs.existsSync(path.join(dir, "x.jsonl"))).toBe(false)
   })
+
+  it("a wrong command line gets @effect/cli's message once, no error log dump, exit 1", async () => {
+    const r = await classify(["--input", path.join(dir, "in.jsonl")])
+    expect(r.code).toBe(1)
+    expect(r.stderr.match(/Expected to find option: '--output'/g)).toHaveLength(1)
+    expect(r.stderr).not.toMatch(/"_tag"|ERROR \(#/)
+  })
 })
 
 describe("parseJsonl", () => {
