@@ -22,7 +22,6 @@ import { readModelDir } from "../src/guard/storage.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
 import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
 const data = Options.text("data").pipe(
   Options.withDescription("texts to time (default: datasets/seed.parquet, validation split)"),

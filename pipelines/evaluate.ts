@@ -15,7 +15,6 @@ import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-
 const model = Options.text("model").pipe(
   Options.withDescription("guard folder (default: models/default)"),
   Options.optional

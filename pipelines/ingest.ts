@@ -15,7 +15,6 @@ import { ProgressLive } from "../src/runtime/progress.ts"
 import { LANGUAGES } from "../schemas/index.ts"
 import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-
 const shared = Options.directory("shared").pipe(
   Options.withDescription("shared datasets folder (default: ../shared/datasets from the repo root)"),
   Options.optional

@@ -24,7 +24,6 @@ import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
 import { DEFAULT_LEXICON_FILE } from "../src/guard/storage.ts"
 
-
 /** Iteration 0: the seed-only guard, and the generator's starting policy. */
 const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(
   Effect.zipRight(S.crosslingualCheck(0)),

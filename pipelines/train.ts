@@ -30,8 +30,6 @@ import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-
-
 const data = Options.text("data").pipe(
   Options.withDescription("training table (default: datasets/seed.parquet)"),
   Options.optional
