@@ -14,7 +14,7 @@ import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { formatLexicon } from "../src/guard/lexicon.ts"
 import { buildLexicon } from "../src/guard/lexicon-build.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const data = Options.text("data").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
 const out = Options.text("out").pipe(Options.withDescription("lexicon file (default: datasets/lexicon.tsv)"), Options.optional)
@@ -33,7 +33,7 @@ const command = Command.make("build-lexicon", { data, out }, (args) =>
     ])
     yield* writeFileAtomic(outFile, text)
     yield* Console.log(`build-lexicon: ${lexicon.size} words (${JSON.stringify(stats.keys)}) → ${path.relative(repoRoot, outFile)}`)
-  }).pipe(Effect.tapError((e) => Console.error(`build-lexicon: ${describeError(e)}`)))
+  })
 )
 
 runCommandLine("build-lexicon", Command.run(command, { name: "build-lexicon", version: "0.1.0" })(process.argv))

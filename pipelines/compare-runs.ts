@@ -15,7 +15,7 @@ import { FileError } from "../src/data/errors.ts"
 import { writeFileAtomic } from "../src/data/parquet.ts"
 import { readTable1Json } from "../src/eval/report.ts"
 import { compareRunsMarkdown } from "../src/game/compare.ts"
-import { describeError, runCommandLine } from "../src/runtime/cli.ts"
+import { runCommandLine } from "../src/runtime/cli.ts"
 
 const runDirs = Args.directory({ name: "run", exists: "yes" }).pipe(Args.atLeast(1))
 const out = Options.text("out").pipe(Options.withDescription("write the Markdown here instead of printing it"), Options.optional)
@@ -43,7 +43,7 @@ const command = Command.make("compare-runs", { runDirs, out }, (args) =>
       onNone: () => Console.log(markdown),
       onSome: (file) => writeFileAtomic(file, markdown)
     })
-  }).pipe(Effect.tapError((e) => Console.error(`compare-runs: ${describeError(e)}`)))
+  })
 )
 
 runCommandLine("compare-runs", Command.run(command, { name: "compare-runs", version: "0.1.0" })(process.argv))

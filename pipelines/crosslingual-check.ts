@@ -16,7 +16,7 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { buildCrosslingualDev, equalPriorF1, scoreByLanguage, type DevRow } from "../src/eval/crosslingual.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { sha256 } from "../src/guard/storage.ts"
-import { describeError, repoRoot, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, runCommandLine } from "../src/runtime/cli.ts"
 
 const models = Args.directory({ name: "model", exists: "yes" }).pipe(Args.repeated)
 
@@ -60,7 +60,7 @@ const command = Command.make("crosslingual-check", { models }, (args) =>
       }
     }
     yield* Console.log(lines.join("\n"))
-  }).pipe(Effect.tapError((e) => Console.error(`crosslingual-check: ${describeError(e)}`)))
+  })
 )
 
 runCommandLine("crosslingual-check", Command.run(command, { name: "crosslingual-check", version: "0.1.0" })(process.argv))

@@ -18,7 +18,7 @@ import { checkServedModel } from "../src/serve/model.ts"
 import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
 import * as path from "node:path"
 import { loadConfig } from "../src/runtime/config.ts"
-import { describeError, runCommandLine } from "../src/runtime/cli.ts"
+import { runCommandLine } from "../src/runtime/cli.ts"
 import { steadyHeap } from "../src/serve/heap.ts"
 
 const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
@@ -59,8 +59,7 @@ const command = Command.make("serve", { port, host, model, workers, configFile, 
     if (cluster.isPrimary) yield* Console.log(`listening on ${server.url} (model ${server.model}, backend ${server.backend})`)
     return yield* Effect.never
   }).pipe(
-    Effect.scoped,
-    Effect.tapError((e) => Console.error(`serve: ${describeError(e)}`))
+    Effect.scoped
   )
 )
 
