@@ -1,7 +1,7 @@
 /**
  * Classify a file of texts with a guard:
  *
- *   npx tsx pipelines/classify.ts --input IN --output OUT [--model DIR]
+ *   npx tsx pipelines/classify.ts --input IN --output OUT [--model DIR] [--operating-point NAME]
  *
  * IN: JSONL rows `{"text": ..., "id"?: ...}` or Parquet with a `text` column (optional `id`).
  * OUT: JSONL, one line per input row in order:
@@ -15,7 +15,7 @@ import * as path from "node:path"
 import { classifyRows, readInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, runCommandLine } from "../src/runtime/cli.ts"
+import { describeError, operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
 
 const input = Options.text("input").pipe(Options.withDescription("JSONL or Parquet file of texts"))
 const output = Options.text("output").pipe(Options.withDescription("JSONL file to write (one line per input row)"))
@@ -25,7 +25,7 @@ const model = Options.text("model").pipe(
 )
 
 
-const command = Command.make("classify", { input, output, model }, (args) =>
+const command = Command.make("classify", { input, output, model, operatingPoint: operatingPointOption }, (args) =>
   Effect.gen(function* () {
     const modelDir = Option.match(args.model, { onNone: () => DEFAULT_MODEL_DIR, onSome: (p) => path.resolve(p) })
     const inFile = path.resolve(args.input)
@@ -34,7 +34,7 @@ const command = Command.make("classify", { input, output, model }, (args) =>
     const rows = yield* readInput(inFile)
     const summary = yield* Effect.scoped(
       Effect.gen(function* () {
-        const guard = yield* loadGuard(modelDir)
+        const guard = yield* loadGuard(modelDir, { operatingPoint: Option.getOrUndefined(args.operatingPoint) })
         return yield* classifyRows(guard, rows, outFile)
       })
     )

@@ -1,19 +1,19 @@
 /**
  * Evaluate a guard on the paper's six benchmarks × four languages (Table 1):
  *
- *   npx tsx pipelines/evaluate.ts [--model DIR] [--benchmarks FILE] [--out DIR] [--readme]
+ *   npx tsx pipelines/evaluate.ts [--model DIR] [--operating-point NAME] [--benchmarks FILE] [--out DIR] [--readme]
  *
  * Writes reports/<model-name>/ (table1.md, table1.json, charts/, predictions.parquet,
  * manifest.json); --readme also replaces README.md's table1 section. Threshold fixed at 0.5.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
 import { loadGuard } from "../src/guard/guard.ts"
 import { DEFAULT_BATCH_SIZE } from "../src/eval/evaluate.ts"
 import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { describeError, operatingPointOption, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const model = Options.text("model").pipe(
   Options.withDescription("guard folder (default: models/default)"),
@@ -37,21 +37,25 @@ const batchSize = Options.integer("batch-size").pipe(
 
 
 
-const command = Command.make("evaluate", { model, benchmarks, out, readme, batchSize }, (args) =>
+const command = Command.make("evaluate", { model, benchmarks, out, readme, batchSize, operatingPoint: operatingPointOption }, (args) =>
   Effect.gen(function* () {
     const modelDir = resolvePath(args.model, "models/default")
+    const operatingPoint = Option.getOrUndefined(args.operatingPoint)
+    // Another operating point is another model as far as the report goes: "default@observed".
+    const modelName = `${path.basename(modelDir)}${operatingPoint === undefined ? "" : `@${operatingPoint}`}`
     const paths = {
       repoRoot,
       modelDir,
+      modelName,
       benchmarksFile: resolvePath(args.benchmarks, "datasets/benchmarks.parquet"),
-      outDir: resolvePath(args.out, path.join("reports", path.basename(modelDir))),
+      outDir: resolvePath(args.out, path.join("reports", modelName)),
       readme: args.readme ? path.join(repoRoot, "README.md") : undefined
     }
     const result = yield* Effect.scoped(
       Effect.gen(function* () {
         // Check inputs before loading a model: a missing file should not cost a model load.
         yield* checkInputs(paths)
-        const guard = yield* loadGuard(modelDir)
+        const guard = yield* loadGuard(modelDir, { operatingPoint })
         return yield* runEvaluation(guard, paths, { batchSize: args.batchSize })
       })
     )

@@ -1,7 +1,7 @@
 /**
  * The moderation server (OpenAI-compatible `POST /v1/moderations`, playground at `/`):
  *
- *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--workers N] [--config FILE] [--set key=value ...]
+ *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--operating-point NAME] [--workers N] [--config FILE] [--set key=value ...]
  *
  * Defaults: 127.0.0.1:8080, models/default, one worker process per core (at most 4), the
  * limits and batching of src/serve/config.ts (e.g. `--set batch.maxWaitMs=1`,
@@ -18,7 +18,7 @@ import { checkServedModel } from "../src/serve/model.ts"
 import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
 import * as path from "node:path"
 import { loadConfig } from "../src/runtime/config.ts"
-import { runCommandLine } from "../src/runtime/cli.ts"
+import { operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
 import { steadyHeap } from "../src/serve/heap.ts"
 
 const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
@@ -32,12 +32,13 @@ const workers = Options.integer("workers").pipe(
 const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set limits.maxInputs=64"), Options.repeated)
 
 
-const command = Command.make("serve", { port, host, model, workers, configFile, set }, (args) =>
+const command = Command.make("serve", { port, host, model, operatingPoint: operatingPointOption, workers, configFile, set }, (args) =>
   Effect.gen(function* () {
     const overrides = [
       ...Option.toArray(args.port).map((p) => `port=${p}`),
       ...Option.toArray(args.host).map((h) => `host=${JSON.stringify(h)}`),
       ...Option.toArray(args.model).map((m) => `modelDir=${JSON.stringify(m)}`),
+      ...Option.toArray(args.operatingPoint).map((p) => `operatingPoint=${JSON.stringify(p)}`),
       ...Option.toArray(args.workers).map((w) => `workers=${w}`),
       ...args.set
     ]

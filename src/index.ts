@@ -8,9 +8,10 @@
  */
 import { Cause, Effect, Exit, Scope } from "effect"
 import type { Prediction } from "../schemas/prediction.ts"
-import { loadGuard } from "./guard/guard.ts"
+import { loadGuard, type LoadOptions } from "./guard/guard.ts"
 
 export type { Prediction } from "../schemas/prediction.ts"
+export type { LoadOptions } from "./guard/guard.ts"
 export { CATEGORY_IDS, CATEGORY_NAMES, FLAG_THRESHOLD } from "../schemas/taxonomy.ts"
 export { canonicalize } from "./guard/canonicalize.ts"
 
@@ -35,9 +36,9 @@ const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
   )
 
 /** Load a guard (default: the shipped models/default). Rejects with a GuardError naming the problem. */
-export const createGuard = async (modelDir?: string): Promise<GuardClient> => {
+export const createGuard = async (modelDir?: string, options: LoadOptions = {}): Promise<GuardClient> => {
   const scope = Effect.runSync(Scope.make())
-  const guard = await run(loadGuard(modelDir).pipe(Scope.extend(scope))).catch(async (e: unknown) => {
+  const guard = await run(loadGuard(modelDir, options).pipe(Scope.extend(scope))).catch(async (e: unknown) => {
     await Effect.runPromise(Scope.close(scope, Exit.void))
     throw e
   })

@@ -32,6 +32,8 @@ export interface EvaluationPaths {
   /** Repository root: stored paths are relative to it, so no machine path gets committed. */
   readonly repoRoot: string
   readonly modelDir: string
+  /** The model's name in the report (default: the folder's name). */
+  readonly modelName?: string
   readonly benchmarksFile: string
   readonly outDir: string
   /** README to update (its table1 section), or undefined to leave it alone. */
@@ -110,7 +112,7 @@ export const runEvaluation = <E>(guard: Classifier<E>, p: EvaluationPaths, opts:
     const t0 = Date.now()
     const { table1, predictions } = yield* evaluateGuard(guard, rows, {
       batchSize: opts.batchSize,
-      modelName: path.basename(path.resolve(p.modelDir))
+      modelName: p.modelName ?? path.basename(path.resolve(p.modelDir))
     })
     const seconds = (Date.now() - t0) / 1000
     const reportFiles = yield* writeReport(p.outDir, table1)

@@ -14,6 +14,8 @@
  * (balance.ts), and "balanced" calibrates under the same equal prior.
  */
 export type CalibrationPrior = "observed" | "balanced"
+/** Every prior, in the order operating points are saved (format.ts). */
+export const PRIORS: ReadonlyArray<CalibrationPrior> = ["balanced", "observed"]
 
 /** F1 at threshold 0 on logits, with unsafe rows weighted `wPos` and safe rows `wNeg`. */
 const weightedF1 = (logits: ReadonlyArray<number>, labels: ReadonlyArray<boolean>, wPos: number, wNeg: number): number => {

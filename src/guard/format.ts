@@ -39,6 +39,12 @@ export const ModelFile = Schema.Struct({
   }),
   /** Calibration shift added to every logit (see calibrate.ts). */
   logitShift: Schema.Number,
+  /**
+   * Named alternative shifts from the same training run (the calibration under each class
+   * prior, calibrate.ts), one of which equals `logitShift`: a user picks one at load time
+   * (`selectOperatingPoint`). Absent in models saved before operating points.
+   */
+  operatingPoints: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
   /** The lexicon (lexicon.ts text format) when `features.lexicon` is set. */
   lexicon: Schema.optional(Schema.String),
   weightsManifest: Schema.Tuple(
@@ -126,10 +132,35 @@ export const encodeModel = (w: GuardWeights, features: FeatureConfig, lexicon: L
     features,
     shape: w.shape,
     logitShift: w.logitShift,
+    ...(w.operatingPoints ? { operatingPoints: w.operatingPoints } : {}),
     ...(features.lexicon && lexicon !== null ? { lexicon: formatLexicon(lexicon) } : {}),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }]
   }
   return { json: `${JSON.stringify(file, null, 2)}\n`, bin }
+}
+
+/**
+ * `model.json` text with `logitShift` set to the named operating point, so everything that
+ * reads it (the server, the playground page, `decodeModel`) applies that shift. Throws an
+ * Error naming the operating points the model has.
+ */
+export const selectOperatingPoint = (json: string, name: string): string => {
+  let file: { logitShift?: unknown; operatingPoints?: Record<string, unknown> }
+  try {
+    file = JSON.parse(json)
+  } catch (e) {
+    throw new Error(`${MODEL_FILE} is not JSON: ${String(e)}`)
+  }
+  const points = file.operatingPoints ?? {}
+  const shift = Object.hasOwn(points, name) ? points[name] : undefined
+  if (typeof shift !== "number") {
+    const known = Object.keys(points)
+    throw new Error(
+      `${MODEL_FILE} has no operating point ${JSON.stringify(name)}; ` +
+        (known.length > 0 ? `it has: ${known.join(", ")}` : "it was saved without operating points (retrain it to get them)")
+    )
+  }
+  return `${JSON.stringify({ ...file, logitShift: shift }, null, 2)}\n`
 }
 
 /** A decoded model folder: what `Featurizer` and `uploadWeights` need. */
@@ -208,7 +239,8 @@ export const decodeModel = (json: string, bin: Uint8Array): DecodedModel => {
       b1: out.b1,
       w2: out.w2,
       b2: out.b2,
-      logitShift: file.logitShift
+      logitShift: file.logitShift,
+      ...(file.operatingPoints ? { operatingPoints: file.operatingPoints } : {})
     },
     features: file.features,
     lexicon

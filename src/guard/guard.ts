@@ -78,11 +78,20 @@ export const guardFromWeights = (
     return { modelDir, backend: backend.name, classify, classifyConversation } satisfies Guard
   })
 
+export interface LoadOptions {
+  /**
+   * A named calibration saved with the model (model.json `operatingPoints`): "balanced" (the
+   * shipped default: flags readily) or "observed" (calibrated to the seed's own label mix:
+   * fewer false flags on mostly-benign traffic, lower recall). Default: the model's own shift.
+   */
+  readonly operatingPoint?: string | undefined
+}
+
 /** Loads a saved guard (default models/default) inside the Backend session; released with the scope. */
-export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR): Effect.Effect<Guard, GuardError, Scope.Scope> =>
+export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR, options: LoadOptions = {}): Effect.Effect<Guard, GuardError, Scope.Scope> =>
   Effect.gen(function* () {
     const ctx = yield* Layer.build(BackendLive()).pipe(
       Effect.mapError((e) => new GuardError({ reason: e.message }))
     )
-    return yield* guardFromWeights(yield* readModelDir(modelDir), modelDir).pipe(Effect.provideService(Backend, Context.get(ctx, Backend)))
+    return yield* guardFromWeights(yield* readModelDir(modelDir, options.operatingPoint), modelDir).pipe(Effect.provideService(Backend, Context.get(ctx, Backend)))
   })

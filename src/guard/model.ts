@@ -28,6 +28,8 @@ export interface GuardWeights {
   readonly b2: Float32Array // [12]
   /** Added to every logit at inference: the validation calibration (see calibrate.ts). */
   readonly logitShift: number
+  /** The shift under each class prior ("balanced", "observed"), saved for users to choose (format.ts). */
+  readonly operatingPoints?: Readonly<Record<string, number>>
 }
 
 export const headInputSize = (s: ModelShape) => (s.hidden > 0 ? s.hidden : s.dim)

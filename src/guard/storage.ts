@@ -11,7 +11,7 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import { InputHash } from "../../schemas/manifest.ts"
 import { GuardError } from "./errors.ts"
-import { decodeModel, encodeModel, MODEL_FILE, WEIGHTS_FILE, type DecodedModel } from "./format.ts"
+import { decodeModel, encodeModel, MODEL_FILE, selectOperatingPoint, WEIGHTS_FILE, type DecodedModel } from "./format.ts"
 import { parseLexicon, type Lexicon } from "./lexicon.ts"
 import type { TrainedGuard } from "./train.ts"
 
@@ -101,9 +101,10 @@ export const saveGuard = (
     catch: (e) => new GuardError({ reason: `cannot save guard to ${dir}: ${String(e)}` })
   })
 
-/** Read and validate a guard folder's model files. */
+/** Read and validate a guard folder's model files, optionally at a named operating point (format.ts). */
 export const readModelDir = (
-  dir: string
+  dir: string,
+  operatingPoint?: string
 ): Effect.Effect<DecodedModel, GuardError> =>
   Effect.gen(function* () {
     const read = (name: string) =>
@@ -114,7 +115,10 @@ export const readModelDir = (
     const json = yield* read(MODEL_FILE)
     const bin = yield* read(WEIGHTS_FILE)
     return yield* Effect.try({
-      try: () => decodeModel(json.toString("utf8"), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength)),
+      try: () => {
+        const text = json.toString("utf8")
+        return decodeModel(operatingPoint === undefined ? text : selectOperatingPoint(text, operatingPoint), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength))
+      },
       catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
     })
   })

@@ -15,7 +15,7 @@ import { Backend } from "../runtime/backend.ts"
 import { Progress, withProgress } from "../runtime/progress.ts"
 import { Rng } from "../runtime/rng.ts"
 import { rowWeights } from "./balance.ts"
-import { chooseShift, type ShiftChoice } from "./calibrate.ts"
+import { chooseShift, PRIORS, type CalibrationPrior, type ShiftChoice } from "./calibrate.ts"
 import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
 import { concatSparse, Featurizer, type FeatureConfig, type SparseBatch } from "./features.ts"
@@ -513,12 +513,16 @@ export const trainGuard = (
     const maxLogit = maxPerRow(valLogits, validation.length)
     const labels = validation.map((r) => r.unsafe)
     const langs = validation.map((r) => r.lang)
-    const onValidation = config.calibration === "none" ? null : chooseShift(maxLogit, labels, langs, config.calibrationPrior)
+    // The shift under each class prior; the configured one is stored as the model's default,
+    // the other is kept as an operating point a user can pick (format.ts `operatingPoints`).
+    const shiftsOnValidation = Object.fromEntries(PRIORS.map((p) => [p, chooseShift(maxLogit, labels, langs, p)])) as Record<CalibrationPrior, ShiftChoice>
+    const onValidation = config.calibration === "none" ? null : shiftsOnValidation[config.calibrationPrior]
     let calibration: Calibration = {
       mode: config.calibration,
       shift: onValidation?.shift ?? 0,
       validation: onValidation
     }
+    let genreOffsets: Record<CalibrationPrior, number> = { balanced: 0, observed: 0 }
 
     if (config.calibration === "sources") {
       const held = new Set(config.calibrationSources)
@@ -536,9 +540,15 @@ export const trainGuard = (
         const heldLogits = new Float32Array(heldRows.length)
         heldLogits.set(maxLogitsOf(aux.weights, subset(trainData, heldIdx, new Float64Array(heldIdx.length))))
         heldLogits.set(maxLogitsOf(aux.weights, subset(valData, heldValIdx, new Float64Array(heldValIdx.length))), heldIdx.length)
-        const auxOnValidation = chooseShift(maxLogitsOf(aux.weights, auxVal), pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang), config.calibrationPrior)
-        const auxOnHeldOut = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang), config.calibrationPrior)
-        const genreOffset = Math.round((auxOnHeldOut.shift - auxOnValidation.shift) * 100) / 100
+        const auxValLogits = maxLogitsOf(aux.weights, auxVal)
+        const offsetUnder = (prior: CalibrationPrior) => {
+          const onVal = chooseShift(auxValLogits, pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang), prior)
+          const onHeld = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang), prior)
+          return { onVal, onHeld, offset: Math.round((onHeld.shift - onVal.shift) * 100) / 100 }
+        }
+        const byPrior = { balanced: offsetUnder("balanced"), observed: offsetUnder("observed") }
+        genreOffsets = { balanced: byPrior.balanced.offset, observed: byPrior.observed.offset }
+        const { onVal: auxOnValidation, onHeld: auxOnHeldOut, offset: genreOffset } = byPrior[config.calibrationPrior]
         calibration = {
           ...calibration,
           shift: Math.round(((onValidation?.shift ?? 0) + genreOffset) * 100) / 100,
@@ -547,7 +557,11 @@ export const trainGuard = (
       }
     }
 
-    const finalWeights: GuardWeights = { ...main.weights, logitShift: calibration.shift }
+    const operatingPoints =
+      config.calibration === "none"
+        ? undefined
+        : (Object.fromEntries(PRIORS.map((p) => [p, Math.round((shiftsOnValidation[p].shift + genreOffsets[p]) * 100) / 100])) as Record<CalibrationPrior, number>)
+    const finalWeights: GuardWeights = { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) }
     const probs = Array.from(maxLogit, (x) => sigmoid(x + calibration.shift))
     const categoryAuc: Record<string, number> = {}
     for (const [c, id] of CATEGORY_IDS.entries()) {

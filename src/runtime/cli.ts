@@ -1,5 +1,5 @@
 /** What every command line in pipelines/ shares: path defaults and readable error lines. */
-import { ValidationError } from "@effect/cli"
+import { Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Option } from "effect"
 import * as path from "node:path"
@@ -10,6 +10,12 @@ export const repoRoot = path.resolve(import.meta.dirname, "../..")
 /** A path the user typed is relative to where they are; a default is relative to the repo. */
 export const resolvePath = (given: Option.Option<string>, fallback: string): string =>
   Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
+
+/** `--operating-point NAME`: a calibration saved with the model (guard.ts `LoadOptions`). */
+export const operatingPointOption = Options.text("operating-point").pipe(
+  Options.withDescription('a calibration saved with the model: "balanced" (its default) or "observed" (fewer false flags on mostly-benign traffic)'),
+  Options.optional
+)
 
 /** One line for a typed error: its tag and message (or reason). */
 export const describeError = (e: unknown): string => {

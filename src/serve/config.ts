@@ -14,6 +14,12 @@ export const ServeConfig = Schema.Struct({
   port: Schema.Int.pipe(Schema.between(0, 65535)),
   /** Guard folder (model.json + weights.bin); null = the shipped models/default. */
   modelDir: Schema.NullOr(Schema.String),
+  /**
+   * A calibration saved with the model (its model.json `operatingPoints`, e.g. "observed" for
+   * fewer false flags on mostly-benign traffic); null = the model's own. The playground page
+   * gets the same one.
+   */
+  operatingPoint: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   limits: Schema.Struct({
     /** Request body, in bytes (413 above). */
     maxBodyBytes: PositiveInt,
@@ -46,6 +52,7 @@ export const DEFAULT_SERVE_CONFIG: typeof ServeConfig.Encoded = {
   host: "127.0.0.1",
   port: 8080,
   modelDir: null,
+  operatingPoint: null,
   limits: { maxBodyBytes: 1 << 20, maxInputs: 256, maxChars: 32_768 },
   // A conversation of maxInputs messages can yield maxInputs + 1 texts (a leading reply).
   batch: { maxTexts: 257, maxWaitMs: 2, queueCapacity: 4096 },

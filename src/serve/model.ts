@@ -8,7 +8,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { GuardError, guardFromWeights, type Guard } from "../guard/guard.ts"
-import { decodeModel, MODEL_FILE, WEIGHTS_FILE } from "../guard/format.ts"
+import { decodeModel, MODEL_FILE, selectOperatingPoint, WEIGHTS_FILE } from "../guard/format.ts"
 import type { Backend } from "../runtime/backend.ts"
 
 export interface ServedModel {
@@ -36,14 +36,22 @@ export const checkServedModel = (dir: string): Effect.Effect<void, GuardError> =
     { discard: true }
   )
 
-export const loadServedModel = (dir: string): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
+/** Load the model folder; with `operatingPoint`, model.json is rewritten to it first (format.ts), so the playground gets it too. */
+export const loadServedModel = (dir: string, operatingPoint: string | null = null): Effect.Effect<ServedModel, GuardError, Backend | Scope.Scope> =>
   Effect.gen(function* () {
     const read = (name: string) =>
       Effect.try({
         try: () => fs.readFileSync(path.join(dir, name)),
         catch: (e) => cannotRead(path.join(dir, name), e)
       })
-    const modelJson = yield* read(MODEL_FILE)
+    const stored = yield* read(MODEL_FILE)
+    const modelJson =
+      operatingPoint === null
+        ? stored
+        : yield* Effect.try({
+            try: () => Buffer.from(selectOperatingPoint(stored.toString("utf8"), operatingPoint)),
+            catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+          })
     const weightsBin = yield* read(WEIGHTS_FILE)
     const decoded = yield* Effect.try({
       try: () => decodeModel(modelJson.toString("utf8"), new Uint8Array(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength)),

@@ -124,7 +124,7 @@ export const startServer = (
     const modelDir = config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir)
     const backendCtx = yield* Layer.build(BackendLive({ log })).pipe(Effect.mapError((e) => new GuardError({ reason: e.message })))
     const backend = Context.get(backendCtx, Backend)
-    const model = yield* loadServedModel(modelDir).pipe(Effect.provideService(Backend, backend))
+    const model = yield* loadServedModel(modelDir, config.operatingPoint).pipe(Effect.provideService(Backend, backend))
     const metrics = new ServeMetricsRegistry()
     const batcher = yield* makeBatcher(
       model.guard,

@@ -39,6 +39,24 @@ describe("save → load", () => {
     expect(loaded[0].flagged).toBe(false)
   })
 
+  it("loads at a named operating point: the same model with that shift, or an error naming the points", async () => {
+    const points = trained.weights.operatingPoints!
+    const other = Object.keys(points).find((k) => points[k] !== trained.weights.logitShift) ?? "observed"
+    const shifted = await withGuard(guardFromWeights({ ...trained, weights: { ...trained.weights, logitShift: points[other] } }), (g) => g.classify(texts))
+    expect(await withGuard(loadGuard(modelDir, { operatingPoint: other }), (g) => g.classify(texts))).toEqual(shifted)
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(modelDir, { operatingPoint: "lenient" })).pipe(Effect.flip))
+    expect(err.reason).toMatch(/no operating point "lenient"; it has: balanced, observed/)
+    // A model saved before operating points says so.
+    const old = path.join(dir, "old")
+    fs.mkdirSync(old)
+    const json = JSON.parse(fs.readFileSync(path.join(modelDir, MODEL_FILE), "utf8"))
+    delete json.operatingPoints
+    fs.writeFileSync(path.join(old, MODEL_FILE), JSON.stringify(json))
+    fs.copyFileSync(path.join(modelDir, WEIGHTS_FILE), path.join(old, WEIGHTS_FILE))
+    const oldErr = await Effect.runPromise(Effect.scoped(loadGuard(old, { operatingPoint: "observed" })).pipe(Effect.flip))
+    expect(oldErr.reason).toMatch(/saved without operating points/)
+  })
+
   it("writes the same bytes twice and a manifest with hashes, seed and metrics", async () => {
     const other = path.join(dir, "again")
     await Effect.runPromise(saveGuard(trained, other))

@@ -62,6 +62,20 @@ describe("trainGuard", () => {
     expect(plain.validation.calibration.heldOut).toBeUndefined()
   })
 
+  it("saves the shift under each class prior as an operating point; the configured one is the default", async () => {
+    for (const calibrationPrior of ["balanced", "observed"] as const) {
+      for (const calibration of ["f1", "sources"] as const) {
+        const r = await run(7, tinyConfig({ calibration, calibrationPrior, calibrationSources: ["s2"] }))
+        const points = r.weights.operatingPoints!
+        expect(Object.keys(points)).toEqual(["balanced", "observed"])
+        expect(points[calibrationPrior]).toBe(r.weights.logitShift)
+        // Each point is that prior's validation shift plus that prior's genre offset.
+        if (calibration === "f1") expect(points[calibrationPrior]).toBe(r.validation.calibration.validation?.shift)
+      }
+    }
+    expect((await run(7, tinyConfig({ calibration: "none" }))).weights.operatingPoints).toBeUndefined()
+  })
+
   it("rejects empty inputs with a clear error", async () => {
     const err = await Effect.runPromise(
       trainGuard(train, [], tinyConfig(), 1).pipe(Effect.provide(env), Effect.flip)

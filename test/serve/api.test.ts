@@ -12,6 +12,8 @@ import { CATEGORY_IDS, CATEGORY_NAMES } from "../../schemas/taxonomy.ts"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { postJson, testServer, tinyModel, type TestServer } from "./fixtures.ts"
 import { rawRequest } from "../../src/serve/rawclient.ts"
+import * as fs from "node:fs"
+import * as path from "node:path"
 
 let model: { dir: string; cleanup: () => void }
 let server: TestServer
@@ -278,5 +280,28 @@ describe("GET /metrics and /healthz", () => {
     const body = (await res.json()) as { status: string; model: string }
     expect(body.status).toBe("ok")
     expect(body.model).toBe(server.model)
+  })
+})
+
+describe("operating point", () => {
+  it("serves the chosen calibration: the endpoint and the playground's model.json both use it", async () => {
+    const stored = JSON.parse(fs.readFileSync(path.join(model.dir, "model.json"), "utf8")) as { logitShift: number; operatingPoints: Record<string, number> }
+    const observed = await testServer(model.dir, { operatingPoint: "observed", playground: true })
+    const scope = Effect.runSync(Scope.make())
+    try {
+      const served = (await (await fetch(`${observed.url}/model/model.json`)).json()) as { logitShift: number }
+      expect(served.logitShift).toBe(stored.operatingPoints.observed)
+      const local = await Effect.runPromise(loadGuard(model.dir, { operatingPoint: "observed" }).pipe(Scope.extend(scope)))
+      const texts = ["murder the dog", "the cat read a book"]
+      const body = decodeResponse(await (await postJson(observed.url, { input: texts })).json())
+      const want = await Effect.runPromise(local.classify(texts))
+      expect(body.results).toEqual(want.map(expected))
+      // A different calibration is a different model name.
+      if (stored.operatingPoints.observed !== stored.logitShift) expect(observed.model).not.toBe(server.model)
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      await observed.close()
+    }
+    await expect(testServer(model.dir, { operatingPoint: "lenient" })).rejects.toThrow(/no operating point "lenient"/)
   })
 })
