@@ -546,8 +546,8 @@ export const trainGuard = (
           const onHeld = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang), prior)
           return { onVal, onHeld, offset: Math.round((onHeld.shift - onVal.shift) * 100) / 100 }
         }
-        const byPrior = { balanced: offsetUnder("balanced"), observed: offsetUnder("observed") }
-        genreOffsets = { balanced: byPrior.balanced.offset, observed: byPrior.observed.offset }
+        const byPrior = Object.fromEntries(PRIORS.map((p) => [p, offsetUnder(p)])) as Record<CalibrationPrior, ReturnType<typeof offsetUnder>>
+        genreOffsets = Object.fromEntries(PRIORS.map((p) => [p, byPrior[p].offset])) as Record<CalibrationPrior, number>
         const { onVal: auxOnValidation, onHeld: auxOnHeldOut, offset: genreOffset } = byPrior[config.calibrationPrior]
         calibration = {
           ...calibration,
