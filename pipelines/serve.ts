@@ -50,7 +50,7 @@ const command = Command.make("serve", { port, host, model, operatingPoint: opera
     if (processes > 1 && cluster.isPrimary) {
       // The workers run this same command; each one takes the branch below.
       const log = (line: string) => process.stderr.write(`${line}\n`)
-      yield* checkServedModel(config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir))
+      yield* checkServedModel(config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir), config.operatingPoint)
       const started = yield* runPrimary(processes, { drainTimeoutMs: config.drainTimeoutMs, log })
       yield* Console.log(`listening on ${started.url} (model ${started.model}, backend ${started.backend}, ${started.workers} workers)`)
       return yield* Effect.never

@@ -51,6 +51,13 @@ describe("pipelines/serve.ts shutdown", () => {
     expect(error).toMatch(/cannot read \S*-missing[\\/]model\.json/)
     expect(error.match(/cannot read/g)).toHaveLength(1)
     expect(error).not.toMatch(/worker exited/)
+    // So is an operating point the model does not have.
+    const badPoint = await spawnServer(["--port", "0", "--workers", "2", "--model", model.dir, "--operating-point", "lenient"]).then(
+      () => "",
+      (e: Error) => e.message
+    )
+    expect(badPoint.match(/no operating point "lenient"; it has: balanced, observed/g)).toHaveLength(1)
+    expect(badPoint).not.toMatch(/worker exited/)
   })
 
   it("with two workers: one listening line, metrics summed over both, and SIGTERM drains both", async () => {
