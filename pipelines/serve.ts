@@ -14,7 +14,7 @@ import cluster from "node:cluster"
 import { DEFAULT_SERVE_CONFIG, ServeConfig, workerCount } from "../src/serve/config.ts"
 import { runPrimary } from "../src/serve/cluster.ts"
 import { startServer } from "../src/serve/server.ts"
-import { checkServedModel } from "../src/serve/model.ts"
+import { checkModelDir } from "../src/guard/storage.ts"
 import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
 import * as path from "node:path"
 import { loadConfig } from "../src/runtime/config.ts"
@@ -50,7 +50,8 @@ const command = Command.make("serve", { port, host, model, operatingPoint: opera
     if (processes > 1 && cluster.isPrimary) {
       // The workers run this same command; each one takes the branch below.
       const log = (line: string) => process.stderr.write(`${line}\n`)
-      yield* checkServedModel(config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir), config.operatingPoint)
+      // One clear error now, rather than one per worker after each has loaded the backend.
+      yield* checkModelDir(config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir), config.operatingPoint ?? undefined)
       const started = yield* runPrimary(processes, { drainTimeoutMs: config.drainTimeoutMs, log })
       yield* Console.log(`listening on ${started.url} (model ${started.model}, backend ${started.backend}, ${started.workers} workers)`)
       return yield* Effect.never

@@ -101,27 +101,50 @@ export const saveGuard = (
     catch: (e) => new GuardError({ reason: `cannot save guard to ${dir}: ${String(e)}` })
   })
 
-/** Read and validate a guard folder's model files, optionally at a named operating point (format.ts). */
-export const readModelDir = (
-  dir: string,
-  operatingPoint?: string
-): Effect.Effect<DecodedModel, GuardError> =>
+const cannotRead = (file: string, e: unknown) => new GuardError({ reason: `cannot read ${file}: ${(e as Error).message}` })
+
+/**
+ * A guard folder's two files as bytes, model.json already rewritten to `operatingPoint` when
+ * one is named (format.ts `selectOperatingPoint`): what the server both decodes and sends to
+ * the playground page.
+ */
+export const readModelBytes = (dir: string, operatingPoint?: string): Effect.Effect<{ modelJson: Uint8Array; weightsBin: Uint8Array }, GuardError> =>
   Effect.gen(function* () {
     const read = (name: string) =>
-      Effect.try({
-        try: () => fs.readFileSync(path.join(dir, name)),
-        catch: (e) => new GuardError({ reason: `cannot read ${path.join(dir, name)}: ${(e as Error).message}` })
-      })
-    const json = yield* read(MODEL_FILE)
-    const bin = yield* read(WEIGHTS_FILE)
-    return yield* Effect.try({
-      try: () => {
-        const text = json.toString("utf8")
-        return decodeModel(operatingPoint === undefined ? text : selectOperatingPoint(text, operatingPoint), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength))
-      },
-      catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
-    })
+      Effect.try({ try: () => fs.readFileSync(path.join(dir, name)), catch: (e) => cannotRead(path.join(dir, name), e) })
+    const stored = yield* read(MODEL_FILE)
+    const modelJson =
+      operatingPoint === undefined
+        ? stored
+        : yield* Effect.try({
+            try: () => Buffer.from(selectOperatingPoint(stored.toString("utf8"), operatingPoint)),
+            catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+          })
+    return { modelJson, weightsBin: yield* read(WEIGHTS_FILE) }
   })
+
+/** Decode the bytes `readModelBytes` read; a GuardError names the folder and the bad part. */
+export const decodeModelBytes = (dir: string, bytes: { readonly modelJson: Uint8Array; readonly weightsBin: Uint8Array }): Effect.Effect<DecodedModel, GuardError> =>
+  Effect.try({
+    try: () => decodeModel(new TextDecoder().decode(bytes.modelJson), bytes.weightsBin),
+    catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+  })
+
+/** Read and validate a guard folder's model files, optionally at a named operating point (format.ts). */
+export const readModelDir = (dir: string, operatingPoint?: string): Effect.Effect<DecodedModel, GuardError> =>
+  Effect.flatMap(readModelBytes(dir, operatingPoint), (bytes) => decodeModelBytes(dir, bytes))
+
+/**
+ * Fail early on a folder whose files cannot be read or that lacks the operating point, without
+ * decoding the weights (the cluster primary's check before it forks workers that will).
+ */
+export const checkModelDir = (dir: string, operatingPoint?: string): Effect.Effect<void, GuardError> =>
+  operatingPoint === undefined
+    ? Effect.forEach([MODEL_FILE, WEIGHTS_FILE], (name) =>
+        Effect.try({ try: () => fs.accessSync(path.join(dir, name), fs.constants.R_OK), catch: (e) => cannotRead(path.join(dir, name), e) }),
+        { discard: true }
+      )
+    : Effect.asVoid(readModelBytes(dir, operatingPoint))
 
 /** The committed cross-lingual lexicon that training uses when `features.lexicon` is set. */
 export const DEFAULT_LEXICON_FILE = path.resolve(import.meta.dirname, "../../datasets/lexicon.tsv")
