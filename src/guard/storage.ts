@@ -110,18 +110,22 @@ const cannotRead = (file: string, e: unknown) => new GuardError({ reason: `canno
  */
 export const readModelBytes = (dir: string, operatingPoint?: string): Effect.Effect<{ modelJson: Uint8Array; weightsBin: Uint8Array }, GuardError> =>
   Effect.gen(function* () {
-    const read = (name: string) =>
-      Effect.try({ try: () => fs.readFileSync(path.join(dir, name)), catch: (e) => cannotRead(path.join(dir, name), e) })
-    const stored = yield* read(MODEL_FILE)
-    const modelJson =
-      operatingPoint === undefined
-        ? stored
-        : yield* Effect.try({
-            try: () => Buffer.from(selectOperatingPoint(stored.toString("utf8"), operatingPoint)),
-            catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
-          })
-    return { modelJson, weightsBin: yield* read(WEIGHTS_FILE) }
+    const modelJson = yield* readModelJson(dir, operatingPoint)
+    return { modelJson, weightsBin: yield* readFile(path.join(dir, WEIGHTS_FILE)) }
   })
+
+const readFile = (file: string) => Effect.try({ try: () => fs.readFileSync(file), catch: (e) => cannotRead(file, e) })
+
+/** model.json's bytes, rewritten to `operatingPoint` when one is named. */
+const readModelJson = (dir: string, operatingPoint?: string) =>
+  Effect.flatMap(readFile(path.join(dir, MODEL_FILE)), (stored) =>
+    operatingPoint === undefined
+      ? Effect.succeed<Uint8Array>(stored)
+      : Effect.try({
+          try: (): Uint8Array => Buffer.from(selectOperatingPoint(stored.toString("utf8"), operatingPoint)),
+          catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+        })
+  )
 
 /** Decode the bytes `readModelBytes` read; a GuardError names the folder and the bad part. */
 export const decodeModelBytes = (dir: string, bytes: { readonly modelJson: Uint8Array; readonly weightsBin: Uint8Array }): Effect.Effect<DecodedModel, GuardError> =>
@@ -139,12 +143,14 @@ export const readModelDir = (dir: string, operatingPoint?: string): Effect.Effec
  * decoding the weights (the cluster primary's check before it forks workers that will).
  */
 export const checkModelDir = (dir: string, operatingPoint?: string): Effect.Effect<void, GuardError> =>
-  operatingPoint === undefined
-    ? Effect.forEach([MODEL_FILE, WEIGHTS_FILE], (name) =>
-        Effect.try({ try: () => fs.accessSync(path.join(dir, name), fs.constants.R_OK), catch: (e) => cannotRead(path.join(dir, name), e) }),
-        { discard: true }
-      )
-    : Effect.asVoid(readModelBytes(dir, operatingPoint))
+  Effect.zipRight(
+    Effect.forEach([MODEL_FILE, WEIGHTS_FILE], (name) =>
+      Effect.try({ try: () => fs.accessSync(path.join(dir, name), fs.constants.R_OK), catch: (e) => cannotRead(path.join(dir, name), e) }),
+      { discard: true }
+    ),
+    // Only model.json holds the operating points: the weights are not read here.
+    operatingPoint === undefined ? Effect.void : Effect.asVoid(readModelJson(dir, operatingPoint))
+  )
 
 /** The committed cross-lingual lexicon that training uses when `features.lexicon` is set. */
 export const DEFAULT_LEXICON_FILE = path.resolve(import.meta.dirname, "../../datasets/lexicon.tsv")
