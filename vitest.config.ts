@@ -5,6 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    pool: "forks"
+    pool: "forks",
+    setupFiles: ["test/support/remove-temp-dirs.ts"]
   }
 })

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { execFile, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { BENCHMARK_LANGUAGES, BENCHMARKS, CATEGORY_IDS, LANGUAGES } from "../schemas/index.ts"
 import type { BenchmarkRow, CategoryId, Example, Lang } from "../schemas/index.ts"
 import { rowsToTable, writeParquet } from "../src/data/parquet.ts"
 import { BENCHMARK_COLUMNS, EXAMPLE_COLUMNS } from "../src/data/tables.ts"
 import { Rng } from "../src/runtime/rng.ts"
+import { tempDir } from "./support/temp-dir.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 const notebooksDir = path.join(repoRoot, "notebooks")
@@ -210,7 +210,7 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
   }
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "notebooks-"))
+    tmp = tempDir("notebooks")
     dataDir = path.join(tmp, "datasets")
     const rng = new Rng(7)
     seedRows = makeSeedFixture(rng.child("seed"))

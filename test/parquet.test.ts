@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { decodeRows, encodeParquet, readRows, rowsToTable, writeParquet } from "../src/data/parquet.ts"
 import { Example } from "../schemas/index.ts"
 import { EXAMPLE_COLUMNS } from "../src/data/tables.ts"
+import { tempDir } from "./support/temp-dir.ts"
 
 const row = (over: Partial<Example> = {}): Example => ({
   id: "a1", text: "hello", lang: "en", unsafe: false, categories: [], source: "test",
@@ -14,7 +14,7 @@ const row = (over: Partial<Example> = {}): Example => ({
 
 describe("parquet", () => {
   it("round-trips Example rows with list<utf8> and null columns", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pq-"))
+    const dir = tempDir("pq")
     const file = path.join(dir, "x.parquet")
     const rows = [row(), row({ id: "b2", text: "bad", unsafe: true, categories: ["C1", "C9"], parent_id: "a1", iteration: 2 })]
     await Effect.runPromise(writeParquet(file, rowsToTable(rows, EXAMPLE_COLUMNS)))

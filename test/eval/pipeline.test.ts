@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { RunManifest } from "../../schemas/index.ts"
 import { rowsToTable, writeParquet } from "../../src/data/parquet.ts"
@@ -10,10 +9,11 @@ import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { MANIFEST_FILE, runEvaluation, type EvaluationPaths } from "../../src/eval/pipeline.ts"
 import { readTable1Json } from "../../src/eval/report.ts"
 import { fakeGuard, TINY_BENCHMARK } from "./fixtures.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 /** A throwaway repo: a model folder, a benchmark table and a README with the table1 markers. */
 const makeRepo = async (): Promise<EvaluationPaths> => {
-  const repoRoot = fs.mkdtempSync(path.join(os.tmpdir(), "eval-repo-"))
+  const repoRoot = tempDir("eval-repo")
   const modelDir = path.join(repoRoot, "models", "tiny")
   fs.mkdirSync(modelDir, { recursive: true })
   fs.writeFileSync(path.join(modelDir, "weights.bin"), "not really weights")

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
@@ -17,8 +16,9 @@ import {
 import { avgF1VsIterationSpec } from "../../src/eval/charts.ts"
 import { renderSvg } from "../../src/report/charts.ts"
 import { fakeGuard, TINY_BENCHMARK } from "./fixtures.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "eval-report-"))
+const tmp = () => tempDir("eval-report")
 const evaluation = () =>
   Effect.runPromise(Effect.provide(evaluateGuard(fakeGuard("models/tiny"), TINY_BENCHMARK), ProgressSilent))
 

@@ -6,7 +6,6 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { Effect, Either } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import {
   choiceShares, f1Deltas, filterReasons, foolingRates, foolRateByChoice, HEAD_NAMES, openRunFolder, policyShift, programParts,
@@ -14,6 +13,7 @@ import {
 } from "../../src/game/run-folder.ts"
 import { BackendLive } from "../../src/runtime/backend.ts"
 import { Rng } from "../../src/runtime/rng.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 const fixture = path.resolve(import.meta.dirname, "../fixtures/run")
 const open = (dir: string) => Effect.runPromise(Effect.either(openRunFolder(dir)))
@@ -28,7 +28,7 @@ const failure = async (dir: string): Promise<string> => {
   return r.left.message
 }
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "run-folder-"))
+const tmp = tempDir("run-folder")
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 /** A copy of the fixture to break. */
 const copy = (name: string) => {

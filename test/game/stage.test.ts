@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { isStageDone, stage } from "../../src/game/stage.ts"
 import { writeFileAtomic } from "../../src/data/parquet.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 const mk = (dir: string, counter: { n: number }, key: unknown, fail = false) =>
   stage({
@@ -22,7 +22,7 @@ const mk = (dir: string, counter: { n: number }, key: unknown, fail = false) =>
 
 describe("stage", () => {
   it("runs once, then resumes from its marker", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stage-"))
+    const dir = tempDir("stage")
     const c = { n: 0 }
     expect(await Effect.runPromise(mk(dir, c, { a: 1 }))).toBe(42)
     expect(await Effect.runPromise(mk(dir, c, { a: 1 }))).toBe(42)
@@ -31,7 +31,7 @@ describe("stage", () => {
   })
 
   it("reruns when the key changes or an output was altered", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stage-"))
+    const dir = tempDir("stage")
     const c = { n: 0 }
     await Effect.runPromise(mk(dir, c, { a: 1 }))
     await Effect.runPromise(mk(dir, c, { a: 2 }))
@@ -42,7 +42,7 @@ describe("stage", () => {
   })
 
   it("a failed stage leaves no marker, so the rerun redoes it", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stage-"))
+    const dir = tempDir("stage")
     const c = { n: 0 }
     await Effect.runPromise(Effect.either(mk(dir, c, { a: 1 }, true)))
     expect(isStageDone(dir, "double", { a: 1 })).toBe(false)
@@ -50,7 +50,7 @@ describe("stage", () => {
   })
 
   it("fails clearly when a declared output is missing", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stage-"))
+    const dir = tempDir("stage")
     const s = stage({ name: "lazy", dir, key: 1, outputs: ["x.parquet"], run: Effect.void, load: Effect.void })
     const e = await Effect.runPromise(Effect.flip(s))
     expect(e.message).toContain("x.parquet was not written")

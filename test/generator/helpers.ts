@@ -1,7 +1,4 @@
 /** Shared by the generator tests: skip rules for Debian-package tests, temp folders. */
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 
 /**
  * A test that needs a Debian package may be skipped only when the package is missing AND we
@@ -9,7 +6,7 @@ import * as path from "node:path"
  */
 export const skipWithout = (installed: boolean): boolean => !installed && !process.env.CI
 
-export const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `duoguard-${prefix}-`))
+export { tempDir } from "../support/temp-dir.ts"
 
 /** Run `f` with environment variables set, restoring them after. */
 export const withEnv = async <A>(vars: Record<string, string>, f: () => Promise<A>): Promise<A> => {

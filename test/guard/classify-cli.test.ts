@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { rowsToTable, writeParquet } from "../../src/data/parquet.ts"
@@ -14,10 +13,11 @@ import { BackendLive } from "../../src/runtime/backend.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { syntheticRows, tinyConfig } from "./fixtures.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 const run = promisify(execFile)
 const repoRoot = path.resolve(import.meta.dirname, "../..")
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-cli-"))
+const dir = tempDir("guard-cli")
 const modelDir = path.join(dir, "model")
 
 const classify = (args: Array<string>) =>

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Effect, Layer, Scope, Exit } from "effect"
 import * as tf from "@tensorflow/tfjs-core"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { decodeModel, encodeModel, fromHalf, MODEL_FILE, toHalf, WEIGHTS_FILE } from "../../src/guard/format.ts"
 import { guardFromWeights, loadGuard, type Guard } from "../../src/guard/guard.ts"
@@ -12,9 +11,10 @@ import { Backend, BackendLive } from "../../src/runtime/backend.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { createGuard } from "../../src/index.ts"
 import { syntheticRows, tinyConfig } from "./fixtures.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 const env = Layer.merge(BackendLive({ log: () => {} }), ProgressSilent)
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-rt-"))
+const dir = tempDir("guard-rt")
 const modelDir = path.join(dir, "model")
 let trained: TrainedGuard
 const texts = ["the cat reads a book", "murder the dog", "subhuman vermin", "", "k1ll", "x".repeat(100_000)]

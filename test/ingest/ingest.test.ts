@@ -2,7 +2,6 @@
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { BenchmarkRow, Example } from "../../schemas/index.ts"
@@ -13,9 +12,10 @@ import { loadConfig } from "../../src/runtime/config.ts"
 import { exampleId, IngestConfig, ingestDefaults, runIngest, splitOf, type IngestStats } from "../../src/data/ingest.ts"
 import { readRows } from "../../src/data/parquet.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 const RAW = path.resolve(import.meta.dirname, "../fixtures/raw")
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ingest-"))
+const tmp = () => tempDir("ingest")
 /** The fixtures hold 1 malformed row in a handful of rows, so the 1 % rule is relaxed here. */
 const fixtureConfig = (out: string): IngestConfig => ({
   ...ingestDefaults(RAW, out),

@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { arrayItemLines, parseDelimited, parseJsonLines, readJsonRecords } from "../../src/data/sources/read.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 describe("delimited files", () => {
   it("handles quotes, doubled quotes, embedded newlines and reports start lines", () => {
@@ -48,7 +48,7 @@ describe("JSON files", () => {
     expect(malformed[0].line).toBe(3)
   })
   it("reads a .json file holding either an array or JSON lines", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ingest-read-"))
+    const dir = tempDir("ingest-read")
     fs.writeFileSync(path.join(dir, "a.json"), '[{"p": 1}, {"p": 2}]')
     fs.writeFileSync(path.join(dir, "b.json"), '{"p": 1}\n{"p": 2}\n')
     const a = await Effect.runPromise(readJsonRecords(path.join(dir, "a.json")))

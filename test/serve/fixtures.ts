@@ -4,7 +4,6 @@
  */
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { saveGuard } from "../../src/guard/storage.ts"
 import { trainGuard } from "../../src/guard/train.ts"
@@ -13,12 +12,13 @@ import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { DEFAULT_SERVE_CONFIG, ServeConfig } from "../../src/serve/config.ts"
 import { startServer, type RunningServer } from "../../src/serve/server.ts"
 import { syntheticRows, tinyConfig } from "../guard/fixtures.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..")
 
 /** Train and save the tiny guard; returns its folder (removed by `cleanup`). */
 export const tinyModel = async (): Promise<{ dir: string; cleanup: () => void }> => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "serve-test-"))
+  const root = tempDir("serve-test")
   const dir = path.join(root, "model")
   const env = Layer.merge(BackendLive({ log: () => {} }), ProgressSilent)
   const trained = await Effect.runPromise(
