@@ -40,7 +40,13 @@ export const FeatureConfig = Schema.Struct({
   headChars: Schema.Int.pipe(Schema.positive()),
   tailChars: Schema.Int.pipe(Schema.nonNegative()),
   /** Add the English glosses of foreign words (lexicon.ts). Models saved before it: false. */
-  lexicon: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  lexicon: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /**
+   * What a glossed foreign word emits: "add" its own features and its glosses', or "replace"
+   * its own with its glosses' (the text then reads like English wherever the lexicon knows the
+   * words). Models saved before it: "add".
+   */
+  lexiconMode: Schema.optionalWith(Schema.Literal("add", "replace"), { default: () => "add" as const })
 }).pipe(Schema.filter((c) => c.charMax === 0 || c.charMin <= c.charMax || `charMin ${c.charMin} > charMax ${c.charMax}`))
 export type FeatureConfig = typeof FeatureConfig.Type
 
@@ -51,7 +57,8 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   wordNgrams: 2,
   headChars: 3000,
   tailChars: 1000,
-  lexicon: true
+  lexicon: true,
+  lexiconMode: "add"
 }
 
 /** Cut a long text to head + tail (see `headChars`), after dropping its invisible characters. */
@@ -101,15 +108,17 @@ const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntB
   let hasPrev = false
   let prevStream = 0
   let prevGlossed = false
+  let prevReplaced = false
   WORD.lastIndex = 0
   for (let m = WORD.exec(canon); m !== null; m = WORD.exec(canon)) {
     const w = m[0]
-    const hw = wordFeatures(w, cfg, out, codes)
-    if (cfg.wordNgrams >= 2 && hasPrev) out.push(mix(Math.imul(prevWord ^ NS_BIGRAM, FNV_PRIME) ^ hw) & mask)
+    const g = glosses === null ? undefined : lookup(glosses, w)
+    const replaced = g !== undefined && cfg.lexiconMode === "replace"
+    const hw = replaced ? wordHash(w) : wordFeatures(w, cfg, out, codes)
+    if (cfg.wordNgrams >= 2 && hasPrev && !replaced && !prevReplaced) out.push(mix(Math.imul(prevWord ^ NS_BIGRAM, FNV_PRIME) ^ hw) & mask)
     let stream = hw
     let glossed = false
     if (glosses !== null) {
-      const g = lookup(glosses, w)
       if (g !== undefined) {
         for (let k = 1; k < g.length; k++) out.push(g[k])
         stream = g[0]
@@ -120,8 +129,16 @@ const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntB
     prevWord = hw
     prevStream = stream
     prevGlossed = glossed
+    prevReplaced = replaced
     hasPrev = true
   }
+}
+
+/** The hash of a word (as `wordFeatures` returns it), without emitting its features. */
+const wordHash = (w: string): number => {
+  let hw = NS_WORD
+  for (let i = 0; i < w.length; i++) hw = Math.imul(hw ^ w.charCodeAt(i), FNV_PRIME)
+  return hw
 }
 
 /** Word and character n-gram features of one word, appended to `out`; returns the word hash. */

@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { DEFAULT_FEATURES, Featurizer } from "../../src/guard/features.ts"
 import { decodeModel, encodeModel } from "../../src/guard/format.ts"
@@ -13,8 +12,9 @@ import { trainGuard } from "../../src/guard/train.ts"
 import { BackendLive } from "../../src/runtime/backend.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { syntheticRows, tinyConfig } from "./fixtures.ts"
+import { tempDir } from "../support/temp-dir.ts"
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lexicon-"))
+const dir = tempDir("lexicon")
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 describe("lexicon text", () => {
@@ -67,6 +67,15 @@ describe("features with a lexicon", () => {
     expect(subset(ids(plain, "how bomb"), ids(f, "cómo bomba"))).toBe(true)
     expect(subset(ids(plain, "bomb"), ids(plain, "bomba"))).toBe(false)
     // Words outside the lexicon are featurized exactly as without one.
+    expect(f.featurize("the cat sat")).toEqual(plain.featurize("the cat sat"))
+  })
+
+  it("in replace mode a glossed word is read as its gloss alone; other words keep their own features", () => {
+    const f = new Featurizer({ ...cfg, lexiconMode: "replace" }, lex)
+    const plain = new Featurizer({ ...cfg, lexicon: false })
+    expect(f.featurize("cómo bomba")).toEqual(plain.featurize("how bomb"))
+    expect(subset(ids(plain, "gato"), ids(f, "gato bomba"))).toBe(true)
+    expect(subset(ids(plain, "bomba"), ids(f, "gato bomba"))).toBe(false)
     expect(f.featurize("the cat sat")).toEqual(plain.featurize("the cat sat"))
   })
 
