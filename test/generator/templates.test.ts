@@ -4,6 +4,7 @@ import { makeBenignLookalike } from "../../src/generator/operators/benign-lookal
 import { makeContextPadding } from "../../src/generator/operators/context-padding.ts"
 import { makeJailbreakWrap } from "../../src/generator/operators/jailbreak-wrap.ts"
 import { applyLabel } from "../../src/generator/operators/operator.ts"
+import { expandAll } from "../../src/generator/resources/alternation.ts"
 import { makeSafeFrame } from "../../src/generator/operators/safe-frame.ts"
 import {
   fill,
@@ -130,11 +131,10 @@ describe("template operators", () => {
   it("benign-lookalike: echoes the seed's topic in its language; label safe; reproducible", async () => {
     const op = makeBenignLookalike()
     const out = await Effect.runPromise(op.apply(inputs, { match: "topic" }, new Rng(4)))
-    const en = await load("en")
-    const weapons = new Set(en.lookalike.filter((l) => l.topic === "weapons").map((l) => l.text))
-    expect(weapons.has(out[0]!.text)).toBe(true)
-    const es = await load("es")
-    expect(es.lookalike.filter((l) => l.topic === "weapons").map((l) => l.text)).toContain(out[3]?.text)
+    const weaponQuestions = async (lang: "en" | "es") =>
+      new Set((await load(lang)).lookalike.filter((l) => l.topic === "weapons").flatMap((l) => expandAll(l.text)))
+    expect((await weaponQuestions("en")).has(out[0]!.text)).toBe(true)
+    expect((await weaponQuestions("es")).has(out[3]!.text)).toBe(true)
     expect(out[3]?.lang).toBe("es")
     expect(await Effect.runPromise(op.apply(inputs, { match: "topic" }, new Rng(4)))).toEqual(out)
     expect(applyLabel(op.label({ match: "any" }), harmful)).toEqual({ unsafe: false, categories: [] })

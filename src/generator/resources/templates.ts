@@ -6,6 +6,7 @@
  */
 import { Effect, Schema } from "effect"
 import { Lang } from "../../../schemas/index.ts"
+import { alternationError } from "./alternation.ts"
 import { loadResource, ResourceError } from "./load.ts"
 
 export const TEMPLATE_LANGS = ["en", "fr", "de", "es"] as const satisfies ReadonlyArray<Lang>
@@ -47,10 +48,11 @@ export const TemplateFile = Schema.Struct({
     before: Schema.Array(NoSlot).pipe(Schema.minItems(10)),
     after: Schema.Array(NoSlot).pipe(Schema.minItems(10))
   }),
+  /** Texts may hold alternation groups, `{a|b}` (alternation.ts). */
   lookalike: Schema.Array(Schema.Struct({
     topic: Schema.Literal(...TOPICS, "misc"),
     type: Schema.Literal(...LOOKALIKE_TYPES),
-    text: NoSlot
+    text: NoSlot.pipe(Schema.filter((s) => alternationError(s) ?? true))
   })).pipe(Schema.filter(covers("topic", TOPICS, 2))),
   /** Lower-case keywords (single words or phrases) that signal a topic in this language. */
   topics: Schema.Struct(Object.fromEntries(TOPICS.map((t) => [t, Schema.Array(Schema.String)])) as {
