@@ -114,7 +114,8 @@ const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntB
     const w = m[0]
     const g = glosses === null ? undefined : lookup(glosses, w)
     const replaced = g !== undefined && cfg.lexiconMode === "replace"
-    const hw = replaced ? wordHash(w) : wordFeatures(w, cfg, out, codes)
+    // A replaced word emits none of its own features; its hash is never used (no bigram has it).
+    const hw = replaced ? 0 : wordFeatures(w, cfg, out, codes)
     if (cfg.wordNgrams >= 2 && hasPrev && !replaced && !prevReplaced) out.push(mix(Math.imul(prevWord ^ NS_BIGRAM, FNV_PRIME) ^ hw) & mask)
     let stream = hw
     let glossed = false
@@ -132,13 +133,6 @@ const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntB
     prevReplaced = replaced
     hasPrev = true
   }
-}
-
-/** The hash of a word (as `wordFeatures` returns it), without emitting its features. */
-const wordHash = (w: string): number => {
-  let hw = NS_WORD
-  for (let i = 0; i < w.length; i++) hw = Math.imul(hw ^ w.charCodeAt(i), FNV_PRIME)
-  return hw
 }
 
 /** Word and character n-gram features of one word, appended to `out`; returns the word hash. */

@@ -3,7 +3,7 @@
  * numbers it derives agree with each other the way the game wrote them, the policy shift matches
  * an independent forward pass, and broken folders fail with the file named.
  */
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -29,7 +29,6 @@ const failure = async (dir: string): Promise<string> => {
 }
 
 const tmp = tempDir("run-folder")
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 /** A copy of the fixture to break. */
 const copy = (name: string) => {
   const dir = path.join(tmp, name)

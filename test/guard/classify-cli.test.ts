@@ -1,5 +1,5 @@
 /** The batch CLI contract: one output line per input line, in order, ids kept, bad rows reported. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
@@ -33,7 +33,6 @@ beforeAll(async () => {
   )
   await Effect.runPromise(saveGuard(trained, modelDir))
 })
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const lines = [
   JSON.stringify({ id: "a", text: "the cat read a book" }),

@@ -1,6 +1,5 @@
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Effect, Layer } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { DEFAULT_FEATURES, Featurizer } from "../../src/guard/features.ts"
 import { decodeModel, encodeModel } from "../../src/guard/format.ts"
@@ -15,7 +14,6 @@ import { syntheticRows, tinyConfig } from "./fixtures.ts"
 import { tempDir } from "../support/temp-dir.ts"
 
 const dir = tempDir("lexicon")
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 describe("lexicon text", () => {
   it("round-trips, sorted, with comments skipped", () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { Effect, Layer, Scope, Exit } from "effect"
 import * as tf from "@tensorflow/tfjs-core"
 import * as fs from "node:fs"
@@ -25,7 +25,6 @@ beforeAll(async () => {
   )
   await Effect.runPromise(saveGuard(trained, modelDir))
 })
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const withGuard = <A>(make: Effect.Effect<Guard, unknown, Scope.Scope | Backend>, f: (g: Guard) => Effect.Effect<A, unknown>) =>
   Effect.runPromise(Effect.scoped(Effect.flatMap(make, f)).pipe(Effect.provide(env)) as Effect.Effect<A, unknown>)

@@ -27,8 +27,8 @@ const groupsOf = (text: string): Array<Array<string>> => [...text.matchAll(GROUP
 /** How many texts `text` stands for (the product of its groups' sizes). */
 export const variantCount = (text: string): number => groupsOf(text).reduce((n, g) => n * g.length, 1)
 
-/** Spaces an empty alternative can leave behind: doubled, or before punctuation. */
-const tidy = (s: string): string => s.replace(/ {2,}/g, " ").replace(/ ([?!.,;:])/g, (m, p: string) => (p === "?" || p === "!" || p === ":" || p === ";" ? m : p)).trim()
+/** Spaces an empty alternative can leave behind: doubled, or before "." and "," (French keeps its space before ? ! : ;). */
+const tidy = (s: string): string => s.replace(/ {2,}/g, " ").replace(/ ([.,])/g, "$1").trim()
 
 /** One text, each group's alternative drawn uniformly from `rng`. */
 export const expandOne = (text: string, rng: Rng): string => tidy(text.replace(GROUP, (_, body: string) => {
