@@ -3,7 +3,7 @@
  * small fixture dataset, and fails if any cell fails. Without `jupyter` the execution tests
  * are skipped locally, but fail under CI (CI must install jupyter-nbconvert).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { execFile, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -222,10 +222,6 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
       runs.set(name, await execute(path.join(notebooksDir, name), path.join(tmp, "out"), { DUOGUARD_DATASETS_DIR: dataDir, DUOGUARD_RUN_DIR: fixtureRunDir }))
     }
   }, notebooks.length * 180_000)
-
-  afterAll(() => {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
-  })
 
   it.each(notebooks)("%s runs every cell without error", (name) => {
     const run = runs.get(name)!

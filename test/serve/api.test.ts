@@ -15,7 +15,7 @@ import { rawRequest } from "../../src/serve/rawclient.ts"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
-let model: { dir: string; cleanup: () => void }
+let model: { dir: string }
 let server: TestServer
 let guard: Guard
 const guardScope = Effect.runSync(Scope.make())
@@ -29,7 +29,6 @@ afterAll(async () => {
   // Last in, first out: each backend session checks that its own tensors are gone.
   await Effect.runPromise(Scope.close(guardScope, Exit.void))
   await server?.close()
-  model?.cleanup()
 })
 
 const decodeResponse = Schema.decodeUnknownSync(ModerationResponse)

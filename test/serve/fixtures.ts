@@ -3,7 +3,6 @@
  * temp folder, and an in-process server over it.
  */
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { saveGuard } from "../../src/guard/storage.ts"
 import { trainGuard } from "../../src/guard/train.ts"
@@ -16,8 +15,8 @@ import { tempDir } from "../support/temp-dir.ts"
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..")
 
-/** Train and save the tiny guard; returns its folder (removed by `cleanup`). */
-export const tinyModel = async (): Promise<{ dir: string; cleanup: () => void }> => {
+/** Train and save the tiny guard; returns its folder (a temp folder, removed after the test file). */
+export const tinyModel = async (): Promise<{ dir: string }> => {
   const root = tempDir("serve-test")
   const dir = path.join(root, "model")
   const env = Layer.merge(BackendLive({ log: () => {} }), ProgressSilent)
@@ -25,7 +24,7 @@ export const tinyModel = async (): Promise<{ dir: string; cleanup: () => void }>
     trainGuard(syntheticRows(600, 1), syntheticRows(150, 2), tinyConfig(), 5).pipe(Effect.provide(env))
   )
   await Effect.runPromise(saveGuard(trained, dir))
-  return { dir, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) }
+  return { dir }
 }
 
 export interface TestServer extends RunningServer {

@@ -3,7 +3,7 @@
  * it starts a server, sends a seeded mix with bad requests interleaved, checks every answer,
  * writes its report and shuts the server down cleanly. No timing is asserted.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -12,11 +12,10 @@ import { machineCpuSeconds } from "../../src/serve/loadtest.ts"
 import { repoRoot, tinyModel } from "./fixtures.ts"
 
 const run = promisify(execFile)
-let model: { dir: string; cleanup: () => void }
+let model: { dir: string }
 beforeAll(async () => {
   model = await tinyModel()
 })
-afterAll(() => model?.cleanup())
 
 describe("pipelines/load-test.ts (smoke)", () => {
   it("serves a mixed load without a wrong answer and reports it", async () => {

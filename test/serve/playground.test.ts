@@ -17,7 +17,7 @@ if (!haveChromium && !process.env.CI) {
 }
 const suite = haveChromium || process.env.CI ? describe : describe.skip
 
-let model: { dir: string; cleanup: () => void }
+let model: { dir: string }
 let server: TestServer
 let browser: Browser
 let page: Page
@@ -52,7 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.close()
-  model?.cleanup()
 })
 
 type Shown = Array<{ flagged: boolean; scores: Record<string, number> }>

@@ -1,15 +1,14 @@
 /** SIGTERM drains: requests in flight when the signal arrives are answered, then the process exits 0. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { once } from "node:events"
 import * as net from "node:net"
 import { spawnServer } from "../../src/serve/spawn.ts"
 import { postJson, tinyModel } from "./fixtures.ts"
 
-let model: { dir: string; cleanup: () => void }
+let model: { dir: string }
 beforeAll(async () => {
   model = await tinyModel()
 })
-afterAll(() => model?.cleanup())
 
 describe("pipelines/serve.ts shutdown", () => {
   it("answers every in-flight request after SIGTERM, then exits 0 and stops listening", async () => {
