@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
-    setupFiles: ["test/support/remove-temp-dirs.ts"]
+    setupFiles: ["test/support/remove-temp-dirs.ts"],
+    // Builds datasets/*.parquet from ../shared/datasets once (cached), for the tests on real data.
+    globalSetup: ["test/support/derived-tables.ts"]
   }
 })

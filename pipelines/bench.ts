@@ -10,6 +10,7 @@
  * the snippet. Wall-clock numbers depend on machine load: the load average at start is
  * recorded so a noisy run can be recognised.
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { Console, Context, Effect, Exit, Layer, Scope } from "effect"
 import * as fs from "node:fs"
@@ -56,6 +57,7 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
   Effect.gen(function* () {
     const modelDir = resolvePath(args.model, "models/default")
     const dataFile = resolvePath(args.data, "datasets/seed.parquet")
+    yield* ensureDefaultTables([dataFile])
     const outFile = resolvePath(args.out, "bench/guard.json")
     const loadAverage = os.loadavg()[0]
 

@@ -7,6 +7,7 @@
  * The result is committed, so training and users never need the dictionaries for it; rebuild
  * after the seed or the dictionary packages change. About 7 minutes on 2 cores (Apertium).
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import * as path from "node:path"
@@ -22,6 +23,7 @@ const out = Options.text("out").pipe(Options.withDescription("lexicon file (defa
 const command = Command.make("build-lexicon", { data, out }, (args) =>
   Effect.gen(function* () {
     const dataFile = resolvePath(args.data, path.join(repoRoot, "datasets/seed.parquet"))
+    yield* ensureDefaultTables([dataFile])
     const outFile = resolvePath(args.out, path.join(repoRoot, "datasets/lexicon.tsv"))
     const rows = yield* readRows(Example, dataFile)
     const { lexicon, stats } = yield* buildLexicon(rows, (m) => Console.log(`build-lexicon: ${m}`))

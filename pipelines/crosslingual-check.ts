@@ -7,6 +7,7 @@
  * (keyed by the seed's hash). Prints, per guard and language, F1 (as the rows are, and with both
  * classes weighted equally) / recall / share flagged at the 0.5 rule, and AUPRC.
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Args, Command } from "@effect/cli"
 import { Console, Effect, Schema } from "effect"
 import * as fs from "node:fs"
@@ -27,6 +28,7 @@ const Cache = Schema.Struct({
 
 const devRows = Effect.gen(function* () {
   const seedFile = path.join(repoRoot, "datasets/seed.parquet")
+  yield* ensureDefaultTables([seedFile])
   const seedSha256 = sha256(fs.readFileSync(seedFile))
   const cacheFile = path.join(repoRoot, ".cache/crosslingual-dev.json")
   const cached = yield* Effect.sync(() => {

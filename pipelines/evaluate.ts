@@ -6,6 +6,7 @@
  * Writes reports/<model-name>/ (table1.md, table1.json, charts/, predictions.parquet,
  * manifest.json); --readme also replaces README.md's table1 section. Threshold fixed at 0.5.
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
@@ -53,6 +54,7 @@ const command = Command.make("evaluate", { model, benchmarks, out, readme, batch
     }
     const result = yield* Effect.scoped(
       Effect.gen(function* () {
+        yield* ensureDefaultTables([paths.benchmarksFile])
         // Check inputs before loading a model: a missing file should not cost a model load.
         yield* checkInputs(paths)
         const guard = yield* loadGuard(modelDir, { operatingPoint })

@@ -24,6 +24,7 @@
  * what else runs: the CPU other processes used while it measured is recorded (/proc/stat minus
  * the server's and the load generator's own).
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { runCommandLine } from "../src/runtime/cli.ts"
 import autocannon, { type Result } from "autocannon"
@@ -138,7 +139,9 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
     const modelDir = Option.match(args.model, { onNone: () => path.resolve(repoRoot, "models/default"), onSome: (p) => path.resolve(p) })
     const texts = Option.isSome(args.textsFile)
       ? fs.readFileSync(args.textsFile.value, "utf8").split("\n").filter((t) => t.trim() !== "")
-      : (yield* readRows(Example, path.resolve(repoRoot, "datasets/seed.parquet")))
+      : (yield* ensureDefaultTables([path.resolve(repoRoot, "datasets/seed.parquet")]).pipe(
+          Effect.zipRight(readRows(Example, path.resolve(repoRoot, "datasets/seed.parquet")))
+        ))
           .filter((r) => r.split === "validation" && r.text.length <= 4000)
           .map((r) => r.text)
     if (texts.length === 0) return yield* Effect.fail(new Error("no texts to send"))

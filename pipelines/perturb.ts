@@ -11,6 +11,7 @@
  * by at most 5 points. Same inputs and seed → the same bytes. `--limit N` measures a sample of
  * N rows stratified by language (for a quick look).
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { Console, Context, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
@@ -39,6 +40,7 @@ const command = Command.make("perturb", { model, data, out, seed, limit }, (args
   Effect.gen(function* () {
     const modelDir = resolvePath(args.model, "models/default")
     const dataFile = resolvePath(args.data, "datasets/benchmarks.parquet")
+    yield* ensureDefaultTables([dataFile])
     const outFile = resolvePath(args.out, "bench/perturbation.json")
     const unsafe = (yield* readRows(BenchmarkRow, dataFile)).filter((r) => r.unsafe)
     const rows = Option.match(args.limit, {

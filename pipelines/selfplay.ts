@@ -10,6 +10,7 @@
  *
  * Rerunning the same command resumes: finished stages are skipped (runs/<id>/iter-<t>/*.done.json).
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer, Option } from "effect"
 import * as path from "node:path"
@@ -82,6 +83,7 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
       lexiconFile: DEFAULT_LEXICON_FILE,
       runDir: path.join(repoRoot, "runs", config.runId)
     }
+    yield* ensureDefaultTables([paths.seedFile, paths.benchmarksFile])
     const layers = Layer.mergeAll(GameLive(config, paths), SeedLive(config.seed), BackendLive(), ProgressLive)
     const report = yield* selfPlay.pipe(
       Effect.zipLeft(args.ship ? shipGuard(path.join(repoRoot, "models/default")) : Effect.void),

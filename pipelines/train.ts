@@ -12,6 +12,7 @@
  * scores the trained guard on all their rows afterwards (printed, and written to
  * DIR/holdout.json): a check of how the guard transfers to a genre it has not seen.
  */
+import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer, Option } from "effect"
 import * as fs from "node:fs"
@@ -65,6 +66,7 @@ const metricsTable = (byGroup: Record<string, BinaryMetrics>) => [
 const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile }, (args) =>
   Effect.gen(function* () {
     const dataFile = resolvePath(args.data, "datasets/seed.parquet")
+    yield* ensureDefaultTables([dataFile])
     const outDir = resolvePath(args.out, "models/default")
     const config = yield* loadConfig(TrainConfig, DEFAULT_TRAIN_CONFIG, {
       file: Option.getOrUndefined(args.configFile),

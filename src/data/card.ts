@@ -3,9 +3,10 @@
  * it is a function of the inputs and the code: no dates, no timings, no machine paths, so
  * two runs give the same bytes.
  */
-import { BENCHMARK_LANGUAGES, BENCHMARKS, CATEGORY_IDS, CATEGORY_NAMES, LANGUAGES } from "../../schemas/index.ts"
+import { BENCHMARK_LANGUAGES, BENCHMARKS, CATEGORY_IDS, CATEGORY_NAMES, type Example } from "../../schemas/index.ts"
 import { HARMFUL_CATEGORY_MAP, KEYWORD_RULES } from "./categorize.ts"
 import type { IngestStats } from "./ingest.ts"
+import { allowsCommercialUse, describeLicenseUse } from "./license.ts"
 import { EXPECTED_BENCHMARK_COUNTS } from "./sources/benchmarks.ts"
 
 /** A Markdown table; columns whose cells are all numbers are right-aligned. */
@@ -20,17 +21,41 @@ const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<
 
 const fmt = (n: number) => n.toLocaleString("en-US")
 
-/** What a license allows, in one phrase; ⚠ marks the restricted ones. */
-const licenseUse = (license: string): string => {
-  if (/NC|non-commercial/i.test(license)) return "⚠ non-commercial only"
-  if (license === "research-only") return "⚠ research only"
-  if (license === "unknown") return "⚠ no license stated: research only"
-  return "commercial use allowed"
+/** Safe / unsafe / validation counts of a group of rows, and its unsafe rows' categories. */
+interface Tally {
+  safe: number
+  unsafe: number
+  validation: number
+  readonly categories: Map<string, number>
+}
+const tally = (): Tally => ({ safe: 0, unsafe: 0, validation: 0, categories: new Map() })
+const add = (t: Tally, e: Example) => {
+  if (e.unsafe) t.unsafe++
+  else t.safe++
+  if (e.split === "validation") t.validation++
+  for (const c of e.categories) t.categories.set(c, (t.categories.get(c) ?? 0) + 1)
+}
+
+/** Every count the card prints, in one pass over the rows (the seed has ~10⁶ of them). */
+const countRows = (ex: ReadonlyArray<Example>) => {
+  const byLang = new Map<string, Tally>()
+  const byLangCommercial = new Map<string, Tally>()
+  const bySourceLang = new Map<string, Map<string, Tally>>()
+  for (const e of ex) {
+    const get = <K>(m: Map<K, Tally>, k: K) => m.get(k) ?? m.set(k, tally()).get(k)!
+    add(get(byLang, e.lang), e)
+    if (allowsCommercialUse(e.license)) add(get(byLangCommercial, e.lang), e)
+    add(get(bySourceLang.get(e.source) ?? bySourceLang.set(e.source, new Map()).get(e.source)!, e.lang), e)
+  }
+  // Most rows first, then by code.
+  const langs = [...byLang.keys()].sort((a, b) => byLang.get(b)!.safe + byLang.get(b)!.unsafe - (byLang.get(a)!.safe + byLang.get(a)!.unsafe) || (a < b ? -1 : 1))
+  return { byLang, byLangCommercial, bySourceLang, langs }
 }
 
 export const renderCard = (s: IngestStats): string => {
   const ex = s.examples
-  const langsPresent = LANGUAGES.filter((l) => ex.some((e) => e.lang === l))
+  const counts = countRows(ex)
+  const langsPresent = counts.langs
   const out: Array<string> = []
   const p = (...lines: Array<string>) => out.push(...lines)
 
@@ -62,27 +87,31 @@ export const renderCard = (s: IngestStats): string => {
     `${fmt(ex.length)} seed rows (${fmt(unsafeN)} unsafe, ${fmt(ex.length - unsafeN)} safe) in ${langsPresent.length} languages; ` +
       `${fmt(valN)} in the validation split, ${fmt(ex.length - valN)} in train.`,
     "",
+    "The last two columns are what is left with `--set commercialOnly=true`, which leaves out every source whose",
+    "license forbids commercial use or states none (see Sources).",
+    "",
     table(
-      ["lang", "safe", "unsafe", "total", "validation"],
+      ["lang", "safe", "unsafe", "total", "validation", "commercial-use safe", "commercial-use unsafe"],
       langsPresent.map((l) => {
-        const rows = ex.filter((e) => e.lang === l)
-        const u = rows.filter((e) => e.unsafe).length
-        return [l, fmt(rows.length - u), fmt(u), fmt(rows.length), fmt(rows.filter((e) => e.split === "validation").length)]
+        const t = counts.byLang.get(l)!
+        const c = counts.byLangCommercial.get(l) ?? tally()
+        return [l, fmt(t.safe), fmt(t.unsafe), fmt(t.safe + t.unsafe), fmt(t.validation), fmt(c.safe), fmt(c.unsafe)]
       })
     ),
     ""
   )
+  const both = langsPresent.filter((l) => counts.byLang.get(l)!.safe >= 50 && counts.byLang.get(l)!.unsafe >= 50)
+  p(`${both.length} languages have at least 50 safe and 50 unsafe rows: ${both.join(", ")}.`, "")
 
   // ---- Imbalances a trainer must know about (computed, so they stay true)
   const warnings: Array<string> = []
   for (const l of langsPresent) {
-    const rows = ex.filter((e) => e.lang === l)
-    const u = rows.filter((e) => e.unsafe).length
-    if (u === 0 || u === rows.length) {
-      warnings.push(`\`${l}\` has ${u === 0 ? "safe" : "unsafe"} rows only: a model can learn "${l} means ${u === 0 ? "safe" : "unsafe"}".`)
+    const t = counts.byLang.get(l)!
+    if (t.unsafe === 0 || t.safe === 0) {
+      warnings.push(`\`${l}\` has ${t.unsafe === 0 ? "safe" : "unsafe"} rows only: a model can learn "${l} means ${t.unsafe === 0 ? "safe" : "unsafe"}".`)
     }
-    const cats = new Set(rows.flatMap((e) => e.categories))
-    if (u > 0 && cats.size === 1) warnings.push(`\`${l}\`: every unsafe row is ${[...cats][0]} (${CATEGORY_NAMES[[...cats][0]]}); no other category.`)
+    const cats = [...t.categories.keys()]
+    if (t.unsafe > 0 && cats.length === 1) warnings.push(`\`${l}\`: every unsafe row is ${cats[0]} (${CATEGORY_NAMES[cats[0] as keyof typeof CATEGORY_NAMES]}); no other category.`)
   }
   if (warnings.length > 0) p("Imbalances to handle when training (weight or generate):", "", ...warnings.map((w) => `- ${w}`), "")
 
@@ -99,7 +128,7 @@ export const renderCard = (s: IngestStats): string => {
       s.sources.map((src) => [
         src.name,
         src.license,
-        licenseUse(src.license),
+        describeLicenseUse(src.license),
         fmt(src.seen),
         fmt(src.malformed.length),
         fmt(src.empty),
@@ -121,16 +150,22 @@ export const renderCard = (s: IngestStats): string => {
     ""
   )
 
+  if (s.skipped.length > 0) {
+    p(
+      "Sources not in this build (a missing source is named and left out; see the README for where each comes from):",
+      "",
+      ...s.skipped.map((k) => `- **${k.name}** (${k.license}): ${k.reason}`),
+      ""
+    )
+  }
+
   // ---- Source × language × label
   p("## Rows by source, language and label", "")
   const sxl: Array<Array<string>> = []
   for (const src of s.sources) {
-    for (const l of LANGUAGES) {
-      const rows = ex.filter((e) => e.source === src.name && e.lang === l)
-      if (rows.length === 0) continue
-      const u = rows.filter((e) => e.unsafe).length
-      sxl.push([src.name, l, fmt(rows.length - u), fmt(u)])
-    }
+    const byLang = counts.bySourceLang.get(src.name)
+    if (!byLang) continue
+    for (const [l, t] of [...byLang].sort((a, b) => (a[0] < b[0] ? -1 : 1))) sxl.push([src.name, l, fmt(t.safe), fmt(t.unsafe)])
   }
   p(table(["source", "lang", "safe", "unsafe"], sxl), "")
 
@@ -142,10 +177,7 @@ export const renderCard = (s: IngestStats): string => {
     "",
     table(
       ["lang", ...CATEGORY_IDS],
-      langsPresent.map((l) => {
-        const rows = ex.filter((e) => e.lang === l)
-        return [l, ...CATEGORY_IDS.map((c) => fmt(rows.filter((e) => e.categories.includes(c)).length))]
-      })
+      langsPresent.map((l) => [l, ...CATEGORY_IDS.map((c) => fmt(counts.byLang.get(l)!.categories.get(c) ?? 0))])
     ),
     "",
     CATEGORY_IDS.map((c) => `${c} ${CATEGORY_NAMES[c]}`).join(" · "),

@@ -1,5 +1,6 @@
 /**
- * Deduplication by `matchKey`, inside and across sources.
+ * Deduplication by a near-duplicate key, inside and across sources (before the split, so no
+ * text lands on both sides of it).
  *
  * Rows with the same key form a group and one row survives:
  * - If any row of the group is unsafe, the survivor is unsafe and carries the union of the
@@ -12,6 +13,24 @@
  */
 import type { CategoryId } from "../../schemas/index.ts"
 import { sortCategories } from "./categorize.ts"
+import { matchKey } from "./normalize.ts"
+
+/** What differs between copies of one post: links, @mentions, and the masks "RT" and "URL". */
+const NOISE = /https?:\/\/\S+|www\.\S+|@\S+|\bRT\b|\bURL\b/giu
+/** Below this many letters the loose key is too short to say two texts are the same: use the exact key. */
+const MIN_LOOSE_LETTERS = 12
+
+/**
+ * Near-duplicate key of a (normalized) text: the same text up to links, mentions, emoji,
+ * punctuation, symbols, diacritics and spacing (two corpora, or two catalogs, that share a
+ * text seldom agree on those). Short texts keep their exact match key.
+ */
+export const nearDuplicateKey = (text: string): string => {
+  const loose = matchKey(text.replace(NOISE, (m) => (/^(rt|url)$/i.test(m) && m !== m.toUpperCase() ? m : " ")))
+    .normalize("NFD")
+    .replace(/[^\p{L}\p{N}]/gu, "")
+  return [...loose.matchAll(/\p{L}/gu)].length >= MIN_LOOSE_LETTERS ? `~${loose}` : matchKey(text)
+}
 
 export interface Keyed {
   readonly key: string

@@ -7,27 +7,33 @@
  * rows equal or near-equal to any benchmark text) → dedup across all sources → id, split.
  * Every output is written atomically and is byte-identical across runs on the same input.
  */
-import { Effect, Schema } from "effect"
+import { Console, Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
 import * as path from "node:path"
-import { BenchmarkRow, Example, type CategoryId, type Lang } from "../../schemas/index.ts"
+import { BenchmarkRow, Example, isCoreLanguage, type CategoryId, type Lang } from "../../schemas/index.ts"
 import { hash32 } from "../runtime/rng.ts"
 import { withProgress } from "../runtime/progress.ts"
 import { renderCard } from "./card.ts"
 import { CONTAMINATION_DEFAULTS, makeContaminationIndex } from "./contamination.ts"
-import { dedupByKey, type DedupStats } from "./dedup.ts"
+import { dedupByKey, nearDuplicateKey, type DedupStats } from "./dedup.ts"
+import { FileError } from "./errors.ts"
+import { allowsCommercialUse } from "./license.ts"
 import { contradictsLanguage, LANGID_RULE } from "./langid.ts"
 import { compareDetectors, LANGID_PROBE, type DetectorAccuracy } from "./langid-probe.ts"
 import { matchKey, normalizeText } from "./normalize.ts"
 import { decodeRows, rowsToTable, writeFileAtomic, writeParquet } from "./parquet.ts"
 import { checkBenchmarkCounts, loadAllBenchmarks } from "./sources/benchmarks.ts"
-import { SEED_SOURCES } from "./sources/index.ts"
+import { allSources } from "./sources/index.ts"
 import { checkMalformed, type Malformed, type SourceAdapter } from "./sources/source.ts"
 import { BENCHMARK_COLUMNS, EXAMPLE_COLUMNS } from "./tables.ts"
 
 export const IngestConfig = Schema.Struct({
   /** Folder with seed/, benign/ and benchmarks/ (the shared datasets). */
   shared: Schema.String,
+  /** Root under which the Debian packages' files are read ("/" on a real system). */
+  system: Schema.String,
+  /** Leave out every source whose license forbids commercial use or states none. */
+  commercialOnly: Schema.Boolean,
   /** Output folder for seed.parquet, benchmarks.parquet and README.md. */
   out: Schema.String,
   /** A source fails when more than this fraction of its raw rows is malformed. */
@@ -48,6 +54,8 @@ export type IngestConfig = typeof IngestConfig.Type
 export const ingestDefaults = (shared: string, out: string): IngestConfig => ({
   shared,
   out,
+  system: "/",
+  commercialOnly: false,
   maxMalformedFraction: 0.01,
   validationPercent: 5,
   checkBenchmarkCounts: true,
@@ -72,9 +80,18 @@ export interface SourceStats {
   readonly kept: number
 }
 
+/** A source that was not read, and why (its files are missing, or its license was filtered out). */
+export interface SkippedSource {
+  readonly name: string
+  readonly license: string
+  readonly files: ReadonlyArray<string>
+  readonly reason: string
+}
+
 export interface IngestStats {
   readonly config: IngestConfig
   readonly sources: ReadonlyArray<SourceStats>
+  readonly skipped: ReadonlyArray<SkippedSource>
   readonly dedup: DedupStats
   readonly examples: ReadonlyArray<Example>
   readonly benchmarks: ReadonlyArray<BenchmarkRow>
@@ -82,7 +99,10 @@ export interface IngestStats {
 }
 
 interface Candidate {
+  /** What dedup groups on: the near-duplicate key. */
   readonly key: string
+  /** The exact match key (the id is derived from it). */
+  readonly matchKey: string
   readonly text: string
   readonly lang: Lang
   readonly unsafe: boolean
@@ -99,23 +119,56 @@ export const exampleId = (source: string, key: string): string =>
 export const splitOf = (id: string, validationPercent: number): "train" | "validation" =>
   hash32(`split/${id}`) / 4294967296 < validationPercent / 100 ? "validation" : "train"
 
+/** A raw file's path as the card shows it: relative to the shared folder, or a system path from "/". */
+const displayPath = (config: IngestConfig, file: string): string => {
+  const rel = path.relative(config.shared, file)
+  return rel.startsWith("..") ? `/${path.relative(config.system, file)}` : rel
+}
+
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /** Run the whole ingest and return what happened (the CLI prints it, the card renders it). */
-export const runIngest = (config: IngestConfig, sources: ReadonlyArray<SourceAdapter> = SEED_SOURCES) =>
+export const runIngest = (config: IngestConfig, candidateSources?: ReadonlyArray<SourceAdapter>) =>
   Effect.gen(function* () {
     const bench = yield* loadAllBenchmarks(config.shared)
     if (config.checkBenchmarkCounts) yield* checkBenchmarkCounts(bench.rows)
     const guard = makeContaminationIndex([...bench.rows.map((r) => r.text), ...bench.partTexts], config.contamination)
 
-    const loaded = yield* withProgress("read seed sources", sources.length, (bar) =>
-      Effect.forEach(sources, (s) =>
+    const skipped: Array<SkippedSource> = []
+    const skip = (s: SourceAdapter, reason: string) => skipped.push({ name: s.name, license: s.license, files: s.files, reason })
+    const wanted = (candidateSources ?? allSources(config.system)).filter((s) => {
+      if (!config.commercialOnly || allowsCommercialUse(s.license)) return true
+      skip(s, `license ${s.license} does not allow commercial use (commercialOnly)`)
+      return false
+    })
+    // A source whose files are missing is named and left out; any other read error stops the run.
+    const attempts = yield* withProgress("read sources", wanted.length, (bar) =>
+      Effect.forEach(wanted, (s) =>
         s.load(config.shared).pipe(
           Effect.flatMap((out) => checkMalformed(s.name, out, config.maxMalformedFraction)),
+          Effect.map((out) => ({ source: s, out })),
+          Effect.catchIf(
+            (e): e is FileError => e instanceof FileError && e.reason.startsWith("missing"),
+            (e) =>
+              Effect.as(
+                Effect.sync(() => skip(s, `${displayPath(config, e.path)}: ${e.reason}`)).pipe(
+                  Effect.zipRight(Console.error(`ingest: source ${s.name} left out: ${e.message}`))
+                ),
+                null
+              )
+          ),
           Effect.tap(() => Effect.sync(() => bar.tick()))
         )
       )
     )
+    const present = attempts.filter((a) => a !== null)
+    if (present.length === 0) {
+      return yield* Effect.fail(
+        new FileError({ path: config.shared, reason: `no source found (${skipped.length} looked for; the first: ${skipped[0]?.reason ?? "none"})` })
+      )
+    }
+    const sources = present.map((a) => a.source)
+    const loaded = present.map((a) => a.out)
 
     const totalRows = loaded.reduce((n, o) => n + o.rows.length, 0)
     const candidates: Array<Candidate> = []
@@ -148,7 +201,8 @@ export const runIngest = (config: IngestConfig, sources: ReadonlyArray<SourceAda
               continue
             }
             candidates.push({
-              key,
+              key: nearDuplicateKey(text),
+              matchKey: key,
               text,
               lang: row.lang,
               unsafe: row.unsafe,
@@ -180,7 +234,7 @@ export const runIngest = (config: IngestConfig, sources: ReadonlyArray<SourceAda
 
     const seedFile = path.join(config.out, "seed.parquet")
     const rawExamples = deduped.rows.map((r) => {
-      const id = exampleId(r.source, r.key)
+      const id = exampleId(r.source, r.matchKey)
       return {
         id,
         text: r.text,
@@ -200,17 +254,18 @@ export const runIngest = (config: IngestConfig, sources: ReadonlyArray<SourceAda
     const examples = yield* decodeRows(Example, rawExamples, seedFile)
     const benchmarks = yield* decodeRows(BenchmarkRow, bench.rows, path.join(config.out, "benchmarks.parquet"))
 
-    const udRows = loaded.flatMap((o, i) => (sources[i].name.startsWith("ud-") ? o.rows : []))
+    const udRows = loaded.flatMap((o, i) => (sources[i].name.startsWith("ud-") ? o.rows : [])).filter((r) => isCoreLanguage(r.lang))
     const langid = [
       compareDetectors("chat probe (80 hand-written messages, en/fr/de/es)", LANGID_PROBE),
       compareDetectors(
-        "UD sentences (fr/de/es/it/nl/pt, all)",
-        udRows.map((r) => ({ lang: r.lang, text: normalizeText(r.text) }))
+        "UD sentences (core languages, all)",
+        udRows.flatMap((r) => (isCoreLanguage(r.lang) ? [{ lang: r.lang, text: normalizeText(r.text) }] : []))
       )
     ]
 
     const stats: IngestStats = {
       config,
+      skipped,
       sources: partial.map((p) => ({
         ...p,
         duplicates: deduped.stats.removedBySource[p.name] ?? 0,

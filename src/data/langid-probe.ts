@@ -6,10 +6,10 @@
  * that users of the detector do not load tinyld.
  */
 import * as tinyld from "tinyld"
-import { LANGUAGES, type Lang } from "../../schemas/index.ts"
+import { CORE_LANGUAGES, isCoreLanguage, type CoreLang } from "../../schemas/index.ts"
 import { detectTop } from "./langid.ts"
 
-export const LANGID_PROBE: ReadonlyArray<{ readonly lang: Lang; readonly text: string }> = [
+export const LANGID_PROBE: ReadonlyArray<{ readonly lang: CoreLang; readonly text: string }> = [
   // English
   { lang: "en", text: "hey can u help me fix my wifi its super slow" },
   { lang: "en", text: "what's a good recipe for banana bread?" },
@@ -96,11 +96,11 @@ export const LANGID_PROBE: ReadonlyArray<{ readonly lang: Lang; readonly text: s
   { lang: "es", text: "deja de mandarme esos correos por favor" }
 ]
 
-const isLang = (s: string): s is Lang => (LANGUAGES as ReadonlyArray<string>).includes(s)
+const isLang = isCoreLanguage
 
 /** tinyld restricted to the project languages, like eld. */
-const tinyDetect = (text: string): Lang | "und" => {
-  const l = tinyld.detect(text, { only: [...LANGUAGES] })
+const tinyDetect = (text: string): CoreLang | "und" => {
+  const l = tinyld.detect(text, { only: [...CORE_LANGUAGES] })
   return isLang(l) ? l : "und"
 }
 
@@ -114,7 +114,7 @@ export interface DetectorAccuracy {
 /** Top-1 accuracy of both detectors on labelled texts (deterministic: no timing). */
 export const compareDetectors = (
   set: string,
-  samples: ReadonlyArray<{ readonly lang: Lang; readonly text: string }>
+  samples: ReadonlyArray<{ readonly lang: CoreLang; readonly text: string }>
 ): DetectorAccuracy => {
   let e = 0
   let t = 0

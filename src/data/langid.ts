@@ -1,5 +1,7 @@
 /**
- * Language identification, restricted to the project's languages (en fr de es it pt nl ar).
+ * Language identification, restricted to the core languages (en fr de es it pt nl ar). Rows
+ * of any other language keep the language their source declares: detectors confuse
+ * code-mixed and romanized text (Tamil-English, Roman Urdu) with English, so they are not asked.
  *
  * Detector: eld (large n-gram database, ~400 MB in memory). Chosen over tinyld by
  * measurement (langid-probe.ts; numbers in datasets/README.md, recomputed by every ingest
@@ -15,18 +17,18 @@
  * en/nl most.
  */
 import { eld } from "eld/large"
-import { LANGUAGES, type Lang } from "../../schemas/index.ts"
+import { CORE_LANGUAGES, isCoreLanguage, type CoreLang, type Lang } from "../../schemas/index.ts"
 
 const detector = eld.newInstance()
-detector.setLanguageSubset([...LANGUAGES])
+detector.setLanguageSubset([...CORE_LANGUAGES])
 
-const isLang = (s: string): s is Lang => (LANGUAGES as ReadonlyArray<string>).includes(s)
+const isLang = isCoreLanguage
 
 /** The drop rule's thresholds (see module comment). */
 export const LANGID_RULE = { minMargin: 0.2, minWords: 5 } as const
 
 export interface Detection {
-  readonly lang: Lang | "und"
+  readonly lang: CoreLang | "und"
   /** Margin of the best language over the runner-up in eld's similarity score (0 when undetermined). */
   readonly score: number
 }
@@ -45,7 +47,7 @@ export const contentWords = (text: string): number =>
 
 export interface LanguageCheck {
   /** The language eld prefers, if it prefers another one than claimed. */
-  readonly detected: Lang | "und"
+  readonly detected: CoreLang | "und"
   /** Score of `detected` minus score of the claimed language (0 if it agrees / undetermined). */
   readonly margin: number
   /** True when the row is confidently in another language and is dropped. */
@@ -58,6 +60,7 @@ export const contradictsLanguage = (
   claimed: Lang,
   rule: { readonly minMargin: number; readonly minWords: number } = LANGID_RULE
 ): LanguageCheck => {
+  if (!isCoreLanguage(claimed)) return { detected: "und", margin: 0, contradicts: false }
   const r = detector.detect(text)
   if (!isLang(r.language) || r.language === claimed || !r.isReliable()) {
     return { detected: isLang(r.language) ? r.language : "und", margin: 0, contradicts: false }
@@ -69,7 +72,7 @@ export const contradictsLanguage = (
 }
 
 /** eld's top answer, reliable or not (what a plain top-1 accuracy measures). */
-export const detectTop = (text: string): Lang | "und" => {
+export const detectTop = (text: string): CoreLang | "und" => {
   const l = detector.detect(text).language
   return isLang(l) ? l : "und"
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { CategoryId } from "../../schemas/index.ts"
-import { dedupByKey } from "../../src/data/dedup.ts"
+import { dedupByKey, nearDuplicateKey } from "../../src/data/dedup.ts"
 import { matchKey } from "../../src/data/normalize.ts"
 
 const row = (source: string, text: string, categories: Array<CategoryId>) => ({
@@ -33,5 +33,18 @@ describe("dedup by match key", () => {
   it("keeps rows with different keys untouched and in order", () => {
     const input = [row("a", "one", []), row("a", "two", ["C9"]), row("b", "three", [])]
     expect(dedupByKey(input).rows).toEqual(input)
+  })
+})
+
+describe("nearDuplicateKey", () => {
+  it("treats texts that differ in users, links, emoji, punctuation, symbols and diacritics as one", () => {
+    const key = nearDuplicateKey
+    expect(key("RT @USER: ya wahhab, ya basit.. the worry wins 💞 http://t.co/x")).toBe(key("ya wahhab ya basit the worry wins"))
+    expect(key("for example: popd -0 removes the first")).toBe(key("for example: popd +0 removes the first"))
+    expect(key("GB=1000*1000, G=1024*1024 and so on for other units")).toBe(key("GB 1000 1000, G 1024 1024 and so on for other units"))
+    expect(key("Les élèves sont arrivés très tôt")).toBe(key("Les eleves sont arrives tres tot"))
+    // Different numbers are different texts; short texts are compared exactly.
+    expect(key("page 12 of the long report on budgets")).not.toBe(key("page 13 of the long report on budgets"))
+    expect(key("you are mean 😘")).not.toBe(key("you are mean"))
   })
 })

@@ -12,13 +12,16 @@ import { loadConfig } from "../../src/runtime/config.ts"
 import { exampleId, IngestConfig, ingestDefaults, runIngest, splitOf, type IngestStats } from "../../src/data/ingest.ts"
 import { readRows } from "../../src/data/parquet.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
+import { writeSystemFixture } from "../support/system-fixture.ts"
 import { tempDir } from "../support/temp-dir.ts"
 
 const RAW = path.resolve(import.meta.dirname, "../fixtures/raw")
 const tmp = () => tempDir("ingest")
+const SYSTEM = writeSystemFixture(tmp())
 /** The fixtures hold 1 malformed row in a handful of rows, so the 1 % rule is relaxed here. */
 const fixtureConfig = (out: string): IngestConfig => ({
   ...ingestDefaults(RAW, out),
+  system: SYSTEM,
   maxMalformedFraction: 0.5,
   checkBenchmarkCounts: false
 })
@@ -58,7 +61,7 @@ describe("ingest on fixtures", () => {
       expect(r).toMatchObject({ origin: "seed", parent_id: null, iteration: 0 })
       expect(r.unsafe).toBe(r.categories.length > 0)
     }
-    expect(new Set(seed.map((r) => r.lang))).toEqual(new Set(["en", "fr", "de", "es", "it", "pt", "nl", "ar"]))
+    expect(new Set(seed.map((r) => r.lang))).toEqual(new Set(["sr", "en", "fr", "de", "es", "it", "pt", "nl", "ar"]))
   })
 
   it("drops benchmark-contaminated rows and reports them per source", () => {
@@ -186,11 +189,16 @@ describe("pipelines/ingest.ts command line", () => {
   const exec = promisify(execFile)
   it("ingests --shared into --out with --set overrides and prints a summary", async () => {
     const out = tmp()
-    const r = await exec("npx", ["tsx", cli, "--shared", RAW, "--out", out, "--set", "maxMalformedFraction=0.5", "--set", "checkBenchmarkCounts=false"], {
-      env: { ...process.env, CI: "1" }
-    })
-    expect(r.stdout).toMatch(/seed rows: \d+/)
-    expect(fs.readdirSync(out).sort()).toEqual([...FILES].sort())
+    const r = await exec(
+      "npx",
+      ["tsx", cli, "--shared", RAW, "--out", out, "--set", "maxMalformedFraction=0.5", "--set", "checkBenchmarkCounts=false", "--set", `system=${JSON.stringify(SYSTEM)}`],
+      { env: { ...process.env, CI: "1" } }
+    )
+    expect(r.stdout).toMatch(/seed rows: \d+ in \d+ languages/)
+    // A source whose files are absent is named, and the rest goes on.
+    expect(r.stderr).toMatch(/source ar_lhsab left out: .*missing/)
+    // The tables, the card, and the key that lets the other pipelines reuse them.
+    expect(fs.readdirSync(out).sort()).toEqual([...FILES, ".ingest-key"].sort())
   })
   it("rejects a bad setting with the field named (decoded like the CLI does)", async () => {
     const r = await Effect.runPromise(Effect.either(loadConfig(IngestConfig, ingestDefaults(RAW, tmp()), { overrides: ["validationPercent=200"] })))

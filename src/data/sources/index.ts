@@ -1,4 +1,4 @@
-/** Every seed source, in the order the card lists them and dedup prefers them. */
+/** Every source in the shared datasets, in the order the card lists them and dedup prefers them. */
 import { advbench } from "./advbench.ts"
 import { alpaca } from "./alpaca.ts"
 import { davidson } from "./davidson.ts"
@@ -21,7 +21,9 @@ import type { SourceAdapter } from "./source.ts"
 import { strongreject } from "./strongreject.ts"
 import { toldBr } from "./told-br.ts"
 import { toxigen } from "./toxigen.ts"
-import { udSources } from "./ud.ts"
+import { debianSources } from "./debian.ts"
+import { MULTILINGUAL_SOURCES } from "./multilingual.ts"
+import { udSources, udTrainSources } from "./ud.ts"
 
 export const SEED_SOURCES: ReadonlyArray<SourceAdapter> = [
   // English harmful requests first: on a duplicate, the source with the richest category wins.
@@ -50,7 +52,12 @@ export const SEED_SOURCES: ReadonlyArray<SourceAdapter> = [
   toldBr,
   hatebr,
   fortuna,
-  ...udSources
+  ...udSources,
+  ...MULTILINGUAL_SOURCES,
+  ...udTrainSources
 ]
+
+/** Every source ingest reads: the shared datasets, then the Debian packages' text under `systemRoot`. */
+export const allSources = (systemRoot: string): ReadonlyArray<SourceAdapter> => [...SEED_SOURCES, ...debianSources(systemRoot)]
 
 export type { SourceAdapter, SourceOutput, SourceRow, Malformed } from "./source.ts"

@@ -166,3 +166,73 @@ export const readLines = (file: string): Effect.Effect<Parsed, FileError> =>
     })
     return { records, malformed: [] }
   })
+
+const missingOr = (file: string, e: unknown, what: string) =>
+  new FileError({
+    path: file,
+    // exceljs reports a missing file without an error code, so existence is checked here.
+    reason: (e as NodeJS.ErrnoException).code === "ENOENT" || !fs.existsSync(file) ? "missing (expected raw dataset file)" : `${what}: ${String(e)}`
+  })
+
+/**
+ * The first worksheet of an .xlsx workbook as records of header → cell text (exceljs). The
+ * first row is the header; a record's line is its spreadsheet row number.
+ */
+export const readXlsx = (file: string): Effect.Effect<Parsed, FileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const { default: ExcelJS } = await import("exceljs")
+      const book = new ExcelJS.Workbook()
+      await book.xlsx.readFile(file)
+      const sheet = book.worksheets[0]
+      if (sheet === undefined) throw new Error("the workbook has no worksheet")
+      const cell = (v: unknown): string => {
+        if (v === null || v === undefined) return ""
+        if (typeof v === "object") {
+          // Rich text and formulas: take their text / result.
+          const o = v as { richText?: Array<{ text: string }>; result?: unknown; text?: unknown }
+          if (o.richText) return o.richText.map((r) => r.text).join("")
+          if (o.result !== undefined) return cell(o.result)
+          if (o.text !== undefined) return cell(o.text)
+        }
+        return String(v)
+      }
+      const header = (sheet.getRow(1).values as Array<unknown>).slice(1).map(cell)
+      const records: Array<RawRecord> = []
+      for (let r = 2; r <= sheet.rowCount; r++) {
+        const values = (sheet.getRow(r).values as Array<unknown>).slice(1)
+        if (values.every((v) => cell(v).trim() === "")) continue
+        const value: Record<string, string> = {}
+        header.forEach((name, i) => (value[name] = cell(values[i])))
+        records.push({ line: r, value })
+      }
+      return { records, malformed: [] }
+    },
+    catch: (e) => missingOr(file, e, "cannot read as an .xlsx workbook")
+  })
+
+/**
+ * A delimited file inside a (possibly password-protected) zip archive, read with zip.js. The
+ * password is the one its publishers print next to the archive; it is not a secret.
+ */
+export const readZippedDelimited = (
+  file: string,
+  entry: string,
+  password: string | undefined,
+  opts: DelimitedOptions
+): Effect.Effect<Parsed, FileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const { ZipReader, Uint8ArrayReader, TextWriter } = await import("@zip.js/zip.js")
+      const zip = new ZipReader(new Uint8ArrayReader(fs.readFileSync(file)), password === undefined ? {} : { password })
+      try {
+        const found = (await zip.getEntries()).find((e) => e.filename === entry)
+        if (found === undefined || found.directory) throw new Error(`no entry "${entry}" in the archive`)
+        const text = await found.getData!(new TextWriter())
+        return parseDelimited(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, opts)
+      } finally {
+        await zip.close()
+      }
+    },
+    catch: (e) => missingOr(file, e, `cannot read ${entry} from the zip archive`)
+  })

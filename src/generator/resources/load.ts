@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Data, Effect, ParseResult, Schema } from "effect"
-import { LANGUAGES } from "../../../schemas/index.ts"
+import { CORE_LANGUAGES } from "../../../schemas/index.ts"
 
 export class ResourceError extends Data.TaggedError("ResourceError")<{
   readonly path: string
@@ -40,12 +40,12 @@ export const loadResource = <A, I>(file: string, schema: Schema.Schema<A, I>): E
     )
   })
 
-/** A record keyed by language code; keys outside LANGUAGES are rejected. */
+/** A record keyed by language code; keys outside CORE_LANGUAGES are rejected. */
 export const ByLang = <A, I>(value: Schema.Schema<A, I>) =>
   Schema.Record({ key: Schema.String, value }).pipe(
     Schema.filter((r) => {
-      const bad = Object.keys(r).filter((k) => !(LANGUAGES as ReadonlyArray<string>).includes(k))
-      return bad.length === 0 || `unknown language key(s): ${bad.join(", ")} (known: ${LANGUAGES.join(", ")})`
+      const bad = Object.keys(r).filter((k) => !(CORE_LANGUAGES as ReadonlyArray<string>).includes(k))
+      return bad.length === 0 || `unknown language key(s): ${bad.join(", ")} (known: ${CORE_LANGUAGES.join(", ")})`
     })
   )
 
