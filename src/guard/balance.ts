@@ -4,7 +4,8 @@
  * "profanity", 31k benign instructions face 1.4k harmful requests, and some languages come
  * with one label only. Three rules, in order:
  *
- * 1. Source tempering. Rows are grouped by (source, language, label); a group of n rows gets
+ * 1. Source tempering. Rows are grouped by (source, language, label), or by (source family,
+ *    language, label) with `groupBy: "family"` (see `sourceFamily`); a group of n rows gets
  *    total weight n^T (T = sourceTemperature, 0.5 by default), so a big source still counts
  *    more than a small one, but sub-linearly. Weighting by source mattered more than by
  *    class in the baseline.
@@ -16,6 +17,14 @@
  *    then scaled to mean 1 so learning rates don't depend on the mix.
  */
 import type { BalanceConfig } from "./config.ts"
+import { hash32 } from "../runtime/rng.ts"
+
+/**
+ * The family a source belongs to for weighting: the 16 gettext catalogs are one kind of text
+ * (UI strings), as are the 30 UD treebank files and the three fortune collections. Grouped by
+ * source, they would weigh 16, 30 and 3 times as much as one dataset.
+ */
+export const sourceFamily = (source: string): string => /^(gettext|ud|fortunes)-/.exec(source)?.[1] ?? source
 
 export interface Weighable {
   readonly source: string
@@ -23,8 +32,38 @@ export interface Weighable {
   readonly unsafe: boolean
 }
 
+const groupKeyOf = (cfg: typeof BalanceConfig.Type) => (r: Weighable) =>
+  `${cfg.groupBy === "family" ? sourceFamily(r.source) : r.source}\u0000${r.lang}\u0000${r.unsafe ? 1 : 0}`
+
+/**
+ * At most `cap` rows of each (source or family, language, label) group, picked by a hash of
+ * the text and the seed (deterministic, independent of row order). Groups are weighted to the
+ * same mass anyway (sourceTemperature 0), so beyond a few thousand rows a group adds training
+ * time more than it adds signal.
+ */
+export const capGroups = <R extends Weighable & { readonly text: string }>(rows: ReadonlyArray<R>, cfg: typeof BalanceConfig.Type, seed: number): Array<R> => {
+  if (cfg.maxRowsPerGroup === null) return [...rows]
+  const key = groupKeyOf(cfg)
+  const groups = new Map<string, Array<number>>()
+  rows.forEach((r, i) => {
+    const k = key(r)
+    const g = groups.get(k) ?? groups.set(k, []).get(k)!
+    g.push(i)
+  })
+  const keep = new Uint8Array(rows.length)
+  for (const idx of groups.values()) {
+    if (idx.length <= cfg.maxRowsPerGroup) {
+      for (const i of idx) keep[i] = 1
+      continue
+    }
+    const ranked = idx.map((i) => [hash32(`${seed}/${rows[i].text}`), i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    for (const [, i] of ranked.slice(0, cfg.maxRowsPerGroup)) keep[i] = 1
+  }
+  return rows.filter((_, i) => keep[i] === 1)
+}
+
 export const rowWeights = (rows: ReadonlyArray<Weighable>, cfg: typeof BalanceConfig.Type): Float64Array => {
-  const groupKey = (r: Weighable) => `${r.source}\u0000${r.lang}\u0000${r.unsafe ? 1 : 0}`
+  const groupKey = groupKeyOf(cfg)
   const counts = new Map<string, number>()
   for (const r of rows) counts.set(groupKey(r), (counts.get(groupKey(r)) ?? 0) + 1)
 

@@ -82,3 +82,51 @@ export const chooseShift = (
   }
   return { shift: best, meanF1: bestF1, meanF1Unshifted: unshifted, languages: usable }
 }
+
+/** Which validation rows count as everyday safe text, and how much of it may be flagged. */
+export interface EverydayRule {
+  /** Sources of everyday text (a regular expression over the source name). */
+  readonly sourcePattern: string
+  /** The most a language's everyday rows may be flagged. */
+  readonly maxFlagRate: number
+  /** Languages with fewer everyday validation rows are not asked (their rate is too noisy). */
+  readonly minRows: number
+}
+
+export interface EverydayShift {
+  readonly shift: number
+  /** Per language: everyday rows, and the largest shift that keeps their flag rate within the rule. */
+  readonly byLanguage: Readonly<Record<string, { readonly rows: number; readonly shift: number }>>
+}
+
+/**
+ * The "everyday" operating point: the largest shift (on the 0.05 grid) at which, in every
+ * language with at least `minRows` everyday safe validation rows, at most `maxFlagRate` of them
+ * are flagged. The strictest language sets it. Chosen on validation rows only.
+ */
+export const everydayShift = (
+  maxLogits: ArrayLike<number>,
+  rows: ReadonlyArray<{ readonly source: string; readonly lang: string; readonly unsafe: boolean }>,
+  rule: EverydayRule
+): EverydayShift => {
+  const pattern = new RegExp(rule.sourcePattern)
+  const byLang = new Map<string, Array<number>>()
+  rows.forEach((r, i) => {
+    if (r.unsafe || !pattern.test(r.source)) return
+    const a = byLang.get(r.lang) ?? byLang.set(r.lang, []).get(r.lang)!
+    a.push(maxLogits[i])
+  })
+  const byLanguage: Record<string, { rows: number; shift: number }> = {}
+  let shift = Infinity
+  for (const lang of [...byLang.keys()].sort()) {
+    const logits = byLang.get(lang)!
+    if (logits.length < rule.minRows) continue
+    // Flagged iff logit + s > 0: at most k = floor(rate·n) rows may exceed −s.
+    const sorted = Float64Array.from(logits).sort().reverse()
+    const k = Math.floor(rule.maxFlagRate * sorted.length)
+    const s = Math.floor(-sorted[k] * 20) / 20
+    byLanguage[lang] = { rows: logits.length, shift: s }
+    shift = Math.min(shift, s)
+  }
+  return { shift: Number.isFinite(shift) ? Math.round(shift * 100) / 100 : 0, byLanguage }
+}

@@ -6,6 +6,9 @@ import { Schema } from "effect"
 import { DEFAULT_FEATURES, FeatureConfig } from "./features.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
+
+/** Everyday safe text: UD sentences, dictionary examples, fortunes, help pages, UI strings (src/data/sources). */
+export const EVERYDAY_RULE = { sourcePattern: "^(ud-|trans-de-en$|fortunes-|gnome-user-docs$|gettext-)", maxFlagRate: 0.05, minRows: 50 } as const
 const Positive = Schema.Number.pipe(Schema.positive())
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))
@@ -27,7 +30,11 @@ export const BalanceConfig = Schema.Struct({
   /** Within each language that has both labels, give safe and unsafe rows equal total weight. */
   balanceLabelsPerLanguage: Schema.Boolean,
   /** Cap on the ratio between the largest and the smallest row weight. */
-  maxWeightRatio: Schema.Number.pipe(Schema.greaterThanOrEqualTo(1))
+  maxWeightRatio: Schema.Number.pipe(Schema.greaterThanOrEqualTo(1)),
+  /** What a group is: one source, or one source family (balance.ts `sourceFamily`). Older configs: "source". */
+  groupBy: Schema.optionalWith(Schema.Literal("source", "family"), { default: () => "source" as const }),
+  /** Train on at most this many rows of each group (balance.ts `capGroups`); null = all. */
+  maxRowsPerGroup: Schema.optionalWith(Schema.NullOr(PositiveInt), { default: () => null })
 })
 
 export const TrainConfig = Schema.Struct({
@@ -73,7 +80,18 @@ export const TrainConfig = Schema.Struct({
    * language with both labels where possible (English requests and tweets, German comments,
    * Spanish and Portuguese tweets). Sources absent from the data are skipped.
    */
-  calibrationSources: Schema.Array(Schema.String)
+  calibrationSources: Schema.Array(Schema.String),
+  /**
+   * The shift stored as the model's default: "prior" = the F1 shift above (under
+   * `calibrationPrior`); "everyday" = the largest shift that flags at most `everyday.maxFlagRate`
+   * of the everyday safe validation rows in every language (calibrate.ts `everydayShift`). Both
+   * are saved as named operating points either way. Older configs: "prior".
+   */
+  defaultOperatingPoint: Schema.optionalWith(Schema.Literal("prior", "everyday"), { default: () => "prior" as const }),
+  everyday: Schema.optionalWith(
+    Schema.Struct({ sourcePattern: Schema.String, maxFlagRate: Fraction, minRows: PositiveInt }),
+    { default: () => ({ ...EVERYDAY_RULE }) }
+  )
 })
 export type TrainConfig = typeof TrainConfig.Type
 export type TrainConfigEncoded = typeof TrainConfig.Encoded

@@ -14,8 +14,8 @@ import { CATEGORY_IDS, categoryIndex, type CategoryId } from "../../schemas/taxo
 import { Backend } from "../runtime/backend.ts"
 import { Progress, withProgress } from "../runtime/progress.ts"
 import { Rng } from "../runtime/rng.ts"
-import { rowWeights } from "./balance.ts"
-import { chooseShift, PRIORS, type CalibrationPrior, type ShiftChoice } from "./calibrate.ts"
+import { capGroups, rowWeights } from "./balance.ts"
+import { chooseShift, everydayShift, PRIORS, type CalibrationPrior, type EverydayShift, type ShiftChoice } from "./calibrate.ts"
 import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
 import { concatSparse, Featurizer, type FeatureConfig, type SparseBatch } from "./features.ts"
@@ -67,6 +67,8 @@ export interface Calibration {
   /** The shift that maximizes mean per-language F1 on the validation split (null for "none"). */
   readonly validation: ShiftChoice | null
   /** "sources" mode: the auxiliary model's shifts on validation and on the unseen sources. */
+  /** The "everyday" operating point (calibrate.ts `everydayShift`). */
+  readonly everyday?: EverydayShift
   readonly heldOut?: {
     readonly sources: ReadonlyArray<string>
     readonly rows: number
@@ -481,7 +483,7 @@ const maxLogitsOf = (w: GuardWeights, data: Encoded) => maxPerRow(predictAll(w, 
  * to the main model's validation shift.
  */
 export const trainGuard = (
-  train: ReadonlyArray<TrainRow>,
+  allTrain: ReadonlyArray<TrainRow>,
   validation: ReadonlyArray<TrainRow>,
   config: TrainConfig,
   seed: number,
@@ -490,6 +492,7 @@ export const trainGuard = (
 ): Effect.Effect<TrainedGuard, GuardError, Backend | Progress> =>
   Effect.gen(function* () {
     const backend = yield* Backend
+    const train = capGroups(allTrain, config.balance, seed)
     if (train.length === 0) return yield* new GuardError({ reason: "trainGuard: the training set is empty" })
     if (validation.length === 0) {
       return yield* new GuardError({ reason: "trainGuard: the validation set is empty (needed for early stopping and calibration)" })
@@ -557,10 +560,16 @@ export const trainGuard = (
       }
     }
 
+    const everyday = everydayShift(maxLogit, validation, config.everyday)
+    if (config.calibration !== "none" && config.defaultOperatingPoint === "everyday") calibration = { ...calibration, shift: everyday.shift }
+    calibration = { ...calibration, everyday }
     const operatingPoints =
       config.calibration === "none"
         ? undefined
-        : (Object.fromEntries(PRIORS.map((p) => [p, Math.round((shiftsOnValidation[p].shift + genreOffsets[p]) * 100) / 100])) as Record<CalibrationPrior, number>)
+        : {
+            ...(Object.fromEntries(PRIORS.map((p) => [p, Math.round((shiftsOnValidation[p].shift + genreOffsets[p]) * 100) / 100])) as Record<CalibrationPrior, number>),
+            everyday: everyday.shift
+          }
     const finalWeights: GuardWeights = { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) }
     const probs = Array.from(maxLogit, (x) => sigmoid(x + calibration.shift))
     const categoryAuc: Record<string, number> = {}

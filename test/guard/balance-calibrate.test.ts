@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest"
-import { rowWeights, type Weighable } from "../../src/guard/balance.ts"
-import { chooseShift } from "../../src/guard/calibrate.ts"
+import { capGroups, rowWeights, sourceFamily, type Weighable } from "../../src/guard/balance.ts"
+import { chooseShift, everydayShift } from "../../src/guard/calibrate.ts"
 import { auc, binaryMetrics } from "../../src/guard/metrics.ts"
 
-const rows = (source: string, lang: string, unsafe: boolean, n: number): Array<Weighable> =>
-  Array.from({ length: n }, () => ({ source, lang, unsafe }))
+const rows = (source: string, lang: string, unsafe: boolean, n: number): Array<Weighable & { text: string }> =>
+  Array.from({ length: n }, (_, i) => ({ source, lang, unsafe, text: `${source} ${lang} ${unsafe} ${i}` }))
 
 describe("rowWeights", () => {
   const data = [
@@ -14,7 +14,7 @@ describe("rowWeights", () => {
     ...rows("requests", "en", true, 100),
     ...rows("ud", "nl", false, 50)
   ]
-  const cfg = { sourceTemperature: 0.5, balanceLabelsPerLanguage: true, maxWeightRatio: 1000 }
+  const cfg = { sourceTemperature: 0.5, balanceLabelsPerLanguage: true, maxWeightRatio: 1000, groupBy: "source" as const, maxRowsPerGroup: null }
   const w = rowWeights(data, cfg)
   const mass = (pred: (r: Weighable) => boolean) => data.reduce((a, r, i) => a + (pred(r) ? w[i] : 0), 0)
 
@@ -40,6 +40,29 @@ describe("rowWeights", () => {
   it("clips the weight ratio", () => {
     const clipped = rowWeights(data, { ...cfg, maxWeightRatio: 2 })
     expect(Math.max(...clipped) / Math.min(...clipped)).toBeLessThanOrEqual(2 + 1e-9)
+  })
+
+  it("groups source families (gettext catalogs, UD files) as one source with groupBy: family", () => {
+    const ui = [...rows("gettext-coreutils", "de", false, 100), ...rows("gettext-gtk30", "de", false, 100), ...rows("germeval", "de", false, 100)]
+    const flat = { ...cfg, sourceTemperature: 0 }
+    const bySource = rowWeights(ui, flat)
+    const byFamily = rowWeights(ui, { ...flat, groupBy: "family" })
+    const share = (w: Float64Array) => ui.reduce((a, r, i) => a + (r.source.startsWith("gettext-") ? w[i] : 0), 0) / w.reduce((a, b) => a + b, 0)
+    expect(share(bySource)).toBeCloseTo(2 / 3, 6)
+    expect(share(byFamily)).toBeCloseTo(1 / 2, 6)
+    expect(sourceFamily("ud-train-ko_gsd")).toBe("ud")
+    expect(sourceFamily("davidson")).toBe("davidson")
+  })
+
+  it("caps each group's rows deterministically, whatever the row order", () => {
+    const capped = capGroups(data, { ...cfg, maxRowsPerGroup: 600 }, 7)
+    const count = (rs: ReadonlyArray<Weighable>, s: string, u: boolean) => rs.filter((r) => r.source === s && r.unsafe === u).length
+    expect(count(capped, "tweets", true)).toBe(600)
+    expect(count(capped, "tweets", false)).toBe(500)
+    expect(count(capped, "instructions", false)).toBe(600)
+    const again = capGroups([...data].reverse(), { ...cfg, maxRowsPerGroup: 600 }, 7)
+    expect(new Set(again.map((r) => r.text))).toEqual(new Set(capped.map((r) => r.text)))
+    expect(capGroups(data, cfg, 7)).toHaveLength(data.length)
   })
 })
 
@@ -72,6 +95,34 @@ describe("chooseShift", () => {
 
   it("skips languages with one label and returns no shift without usable data", () => {
     expect(chooseShift([1, 2], [false, false], ["nl", "nl"]).shift).toBe(0)
+  })
+})
+
+describe("everydayShift", () => {
+  const rule = { sourcePattern: "^(ud-|gettext-)", maxFlagRate: 0.05, minRows: 50 }
+  // 100 everyday rows per language with logits −4.975 … −0.025 (de) and −2.475 … 2.475 (fr), off the 0.05 grid, plus rows it must ignore.
+  const rows = [
+    ...Array.from({ length: 100 }, (_, i) => ({ source: "ud-de", lang: "de", unsafe: false, logit: -4.975 + i * 0.05 })),
+    ...Array.from({ length: 100 }, (_, i) => ({ source: "gettext-tar", lang: "fr", unsafe: false, logit: -2.475 + i * 0.05 })),
+    ...Array.from({ length: 10 }, () => ({ source: "ud-ko", lang: "ko", unsafe: false, logit: 9 })),
+    { source: "germeval", lang: "de", unsafe: false, logit: 9 },
+    { source: "ud-de", lang: "de", unsafe: true, logit: 9 }
+  ]
+  const e = everydayShift(rows.map((r) => r.logit), rows, rule)
+
+  it("takes the strictest language, so every language flags at most 5 % of its everyday rows", () => {
+    expect(e.byLanguage.de).toEqual({ rows: 100, shift: 0.25 })
+    expect(e.byLanguage.fr).toEqual({ rows: 100, shift: -2.25 })
+    expect(e.shift).toBe(-2.25)
+    for (const lang of ["de", "fr"]) {
+      const logits = rows.filter((r) => r.lang === lang && r.source !== "germeval" && !r.unsafe).map((r) => r.logit)
+      expect(logits.filter((x) => x + e.shift > 0).length / logits.length).toBeLessThanOrEqual(0.05)
+    }
+  })
+
+  it("ignores unsafe rows, other sources and languages with too few everyday rows", () => {
+    expect(e.byLanguage.ko).toBeUndefined()
+    expect(everydayShift([], [], rule).shift).toBe(0)
   })
 })
 
