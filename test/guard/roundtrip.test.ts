@@ -141,6 +141,22 @@ describe("Promise API and conversations", () => {
     await expect(g.classify(["x"])).rejects.toThrow(/closed/)
   })
 
+  it("rejects a non-array, a hole or a non-string reply with a GuardError naming the index", async () => {
+    const g = await createGuard(modelDir)
+    const reject = (p: Promise<unknown>, pattern: RegExp) => expect(p).rejects.toMatchObject({ _tag: "GuardError", reason: expect.stringMatching(pattern) })
+    await reject(g.classify(new Set(["a"]) as unknown as Array<string>), /texts must be an array.*Set/)
+    await reject(g.classify("abc" as unknown as Array<string>), /texts must be an array.*string/)
+    // eslint-disable-next-line no-sparse-arrays
+    await reject(g.classify(["a", , "c"] as Array<string>), /text 1 is missing/)
+    await reject(g.classifyConversation([{ prompt: "hi", response: null as unknown as string }]), /turn 0: response is null/)
+    await reject(g.classifyConversation([{ prompt: "hi" }, 7 as unknown as { prompt: string }]), /turn 1 is a number/)
+    await reject(g.classifyConversation([{ prompt: 3 as unknown as string }]), /turn 0: prompt is a number/)
+    await reject(g.classifyConversation({ length: 1 } as unknown as Array<{ prompt: string }>), /turns must be an array/)
+    // A turn without a reply may say so with `response: undefined`.
+    expect(await g.classifyConversation([{ prompt: "hi", response: undefined }])).toHaveLength(1)
+    await g.close()
+  })
+
   it("createGuard rejects with the GuardError itself", async () => {
     await expect(createGuard(path.join(dir, "missing"))).rejects.toMatchObject({ _tag: "GuardError" })
   })
