@@ -94,6 +94,20 @@ describe("save → load", () => {
     expect(() => decodeModel(JSON.stringify(bad), bin)).toThrow(/weightsManifest does not match/)
   })
 
+  it("refuses weights that decode fine but differ from the manifest's sha256 (a flipped bit)", async () => {
+    const copy = path.join(dir, "flipped")
+    fs.cpSync(modelDir, copy, { recursive: true })
+    const weights = fs.readFileSync(path.join(copy, WEIGHTS_FILE))
+    weights[weights.length - 2] ^= 0x01 // the lowest mantissa bit of the last float16: still finite
+    fs.writeFileSync(path.join(copy, WEIGHTS_FILE), weights)
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(copy)).pipe(Effect.flip))
+    expect(err._tag).toBe("GuardError")
+    expect(err.reason).toMatch(/weights\.bin does not match its sha256 in manifest\.json/)
+    // Without a manifest there is nothing to check against: the folder loads.
+    fs.rmSync(path.join(copy, "manifest.json"))
+    await withGuard(loadGuard(copy), (g) => g.classify(texts))
+  })
+
   it("fails loading a missing folder with a GuardError naming the file", async () => {
     const err = await Effect.runPromise(Effect.scoped(loadGuard(path.join(dir, "nope"))).pipe(Effect.flip))
     expect(err._tag).toBe("GuardError")
