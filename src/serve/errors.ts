@@ -20,6 +20,7 @@ export type ApiErrorCode =
   | "server_error"
   | "client_closed"
   | "overloaded"
+  | "shutting_down"
 
 export class ApiError extends Data.TaggedError("ApiError")<{
   readonly status: number

@@ -67,6 +67,14 @@ const routeLabel = (url: string) => {
   return p in ROUTES ? p : "other"
 }
 
+const shuttingDown = (drainTimeoutMs: number) =>
+  new ApiError({
+    status: 503,
+    code: "shutting_down",
+    message: `the server is shutting down and this request did not finish within ${drainTimeoutMs} ms; retry`,
+    param: null
+  })
+
 const errorResponse = (e: ApiError) =>
   HttpServerResponse.unsafeJson(errorBody(e), {
     status: e.status,
@@ -200,7 +208,9 @@ export const startServer = (
               log(`[serve] internal error: ${Cause.pretty(cause)}`)
               return errorResponse(new ApiError({ status: 500, code: "server_error", message: "internal error", param: null }))
             })
-      )
+      ),
+      // Here, not in `observe`: a middleware sees the response only after it was written.
+      Effect.map((res) => (draining ? HttpServerResponse.setHeader(res, "connection", "close") : res))
     )
 
     const observe = HttpMiddleware.make((handle) =>
@@ -208,7 +218,6 @@ export const startServer = (
         const t0 = performance.now()
         metrics.inflight++
         return handle.pipe(
-          Effect.map((res) => (draining ? HttpServerResponse.setHeader(res, "connection", "close") : res)),
           Effect.onExit((exit) =>
             Effect.sync(() => {
               metrics.inflight--
@@ -234,6 +243,12 @@ export const startServer = (
 
     const nodeServer = http.createServer()
     settleClosedResponses(nodeServer)
+    // Responses not yet finished, so the drain can answer those still waiting (a slow upload).
+    const unfinished = new Set<http.ServerResponse>()
+    nodeServer.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      unfinished.add(res)
+      res.once("close", () => unfinished.delete(res))
+    })
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: config.port, host: config.host })
     yield* HttpServer.serveEffect(app, observe).pipe(
       Effect.provideService(HttpServer.HttpServer, server),
@@ -251,7 +266,20 @@ export const startServer = (
         nodeServer.close()
         nodeServer.closeIdleConnections()
         while (metrics.inflight > 0 && Date.now() - started < config.drainTimeoutMs) yield* Effect.sleep(5)
-        if (metrics.inflight > 0) log(`[serve] drain timeout: ${metrics.inflight} request(s) still in flight`)
+        if (metrics.inflight > 0) {
+          log(`[serve] drain timeout: ${metrics.inflight} request(s) still in flight; answering 503`)
+          // Rather than a connection cut with no answer: a 503 the client can retry elsewhere.
+          const body = JSON.stringify(errorBody(shuttingDown(config.drainTimeoutMs)))
+          const written: Array<Promise<void>> = []
+          for (const res of unfinished) {
+            if (res.headersSent || res.writableEnded) continue
+            written.push(new Promise((done) => res.once("close", () => done())))
+            res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" })
+            res.end(body)
+          }
+          // Let the answers go out (bounded: a client that does not read them is cut below).
+          yield* Effect.promise(() => Promise.race([Promise.all(written), new Promise((r) => setTimeout(r, 1000))]))
+        }
         nodeServer.closeAllConnections()
         const answered = metrics.requests.total()
         log(`[serve] drained in ${Date.now() - started} ms: ${answered - answeredBefore} answered during the drain, ${answered} in all`)
