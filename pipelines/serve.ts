@@ -34,7 +34,10 @@ const set = Options.text("set").pipe(Options.withDescription("override a setting
 
 const command = Command.make("serve", { port, host, model, operatingPoint: operatingPointOption, workers, configFile, set }, (args) =>
   Effect.gen(function* () {
+    const apiKey = process.env.DUOGUARD_API_KEY
     const overrides = [
+      // From the environment, so the key is not on the command line (visible to every user).
+      ...(apiKey !== undefined && apiKey !== "" ? [`apiKey=${JSON.stringify(apiKey)}`] : []),
       ...Option.toArray(args.port).map((p) => `port=${p}`),
       ...Option.toArray(args.host).map((h) => `host=${JSON.stringify(h)}`),
       ...Option.toArray(args.model).map((m) => `modelDir=${JSON.stringify(m)}`),

@@ -21,6 +21,8 @@ export type ApiErrorCode =
   | "client_closed"
   | "overloaded"
   | "shutting_down"
+  | "invalid_api_key"
+  | "unsupported_media_type"
 
 export class ApiError extends Data.TaggedError("ApiError")<{
   readonly status: number

@@ -30,6 +30,7 @@ import { readBody } from "./body.ts"
 import type { ServeConfig } from "./config.ts"
 import { settleClosedResponses } from "./closed-responses.ts"
 import { isClusterWorker, joinCluster } from "./cluster.ts"
+import { allowedOrigin, checkApiKey, checkContentType, corsHeaders, KEYED_PATHS, PREFLIGHT_HEADERS } from "./access.ts"
 import { ApiError, errorBody } from "./errors.ts"
 import { type MetricsSnapshot, ServeMetricsRegistry } from "./metrics.ts"
 import { loadServedModel, type ServedModel } from "./model.ts"
@@ -78,8 +79,11 @@ const shuttingDown = (drainTimeoutMs: number) =>
 const errorResponse = (e: ApiError) =>
   HttpServerResponse.unsafeJson(errorBody(e), {
     status: e.status,
-    // A refused body may still be on its way: close rather than read it.
-    ...(e.status === 413 ? { headers: { connection: "close" } } : {})
+    headers: {
+      // A body refused before it was read may still be on its way: close rather than read it.
+      ...(e.status === 401 || e.status === 413 || e.status === 415 ? { connection: "close" } : {}),
+      ...(e.status === 401 ? { "www-authenticate": 'Bearer realm="duoguard"' } : {})
+    }
   })
 
 /** Body bytes → what to classify: UTF-8, then JSON, then shape and limits (request.ts). */
@@ -94,7 +98,10 @@ const encodeResponse = Schema.encodeEither(ModerationResponse)
 
 const moderationsRoute = (model: ServedModel, config: ServeConfig, metrics: ServeMetricsRegistry, batcher: BatcherService) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    readBody(request, config.limits.maxBodyBytes).pipe(
+    Effect.suspend(() => {
+      const refused = checkContentType(request.headers["content-type"])
+      return refused === undefined ? readBody(request, config.limits.maxBodyBytes) : Effect.fail(refused)
+    }).pipe(
       Effect.flatMap((bytes) => parseBody(bytes, config)),
       Effect.flatMap((parsed) =>
         Effect.map(batcher.classify(parsed.turns, parsed.texts), (predictions) => {
@@ -183,7 +190,21 @@ export const startServer = (
       playgroundRoutes
     )
 
-    const app = router.pipe(
+    // The API key and the CORS preflight come before routing: a wrong method on a keyed path
+    // is a 401 for a client without the key, and a preflight never carries the key.
+    const guarded = (
+      request: HttpServerRequest.HttpServerRequest,
+      origin: string | undefined
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, Effect.Effect.Error<typeof router> | ApiError, Effect.Effect.Context<typeof router>> => {
+      const p = pathOf(request.url)
+      if (origin !== undefined && request.method === "OPTIONS" && p in ROUTES) {
+        return Effect.succeed(HttpServerResponse.empty({ status: 204, headers: PREFLIGHT_HEADERS }))
+      }
+      const refused = config.apiKey !== null && KEYED_PATHS.has(p) ? checkApiKey(config.apiKey, request.headers["authorization"]) : undefined
+      return refused === undefined ? router : Effect.fail(refused)
+    }
+
+    const handled = (request: HttpServerRequest.HttpServerRequest, origin: string | undefined) => guarded(request, origin).pipe(
       Effect.catchTags({
         ApiError: errorResponse,
         RouteNotFound: (e) => {
@@ -210,7 +231,13 @@ export const startServer = (
             })
       ),
       // Here, not in `observe`: a middleware sees the response only after it was written.
-      Effect.map((res) => (draining ? HttpServerResponse.setHeader(res, "connection", "close") : res))
+      Effect.map((res) => {
+        const withCors = origin === undefined ? res : HttpServerResponse.setHeaders(res, corsHeaders(origin))
+        return draining ? HttpServerResponse.setHeader(withCors, "connection", "close") : withCors
+      })
+    )
+    const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      handled(request, allowedOrigin(config.corsOrigins, request.headers["origin"]))
     )
 
     const observe = HttpMiddleware.make((handle) =>

@@ -82,3 +82,90 @@ describe("draining", () => {
     expect(error.type).toBe("server_error")
   })
 })
+
+describe("access control", () => {
+  const body = JSON.stringify({ input: "the cat read a book" })
+  const post = (url: string, headers: Record<string, string>) => rawRequest(`${url}/v1/moderations`, json(body, headers))
+
+  it("with an API key: 401 in OpenAI's shape without it or with a wrong one; /healthz stays open", async () => {
+    const server = await testServer(model.dir, { apiKey: "s3cret-key" })
+    try {
+      for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic czNjcmV0LWtleQ==" }, { authorization: "s3cret-key" }]) {
+        const res = await post(server.url, headers)
+        expect(res.status, JSON.stringify(headers)).toBe(401)
+        const { error } = decodeError(JSON.parse(res.body))
+        expect(error).toMatchObject({ type: "invalid_request_error", code: "invalid_api_key", param: null })
+        expect(res.headers["www-authenticate"]).toMatch(/^Bearer/)
+      }
+      expect((await post(server.url, { authorization: "Bearer s3cret-key" })).status).toBe(200)
+      expect((await rawRequest(`${server.url}/metrics`, { method: "GET" })).status).toBe(401)
+      expect((await rawRequest(`${server.url}/metrics`, { method: "GET", headers: { authorization: "Bearer s3cret-key" } })).status).toBe(200)
+      expect((await rawRequest(`${server.url}/healthz`, { method: "GET" })).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("without a key configured, no Authorization is needed", async () => {
+    const server = await testServer(model.dir)
+    try {
+      expect((await post(server.url, {})).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("refuses a body not declared as JSON with 415", async () => {
+    const server = await testServer(model.dir)
+    try {
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", undefined]) {
+        const res = await rawRequest(`${server.url}/v1/moderations`, {
+          headers: { "content-length": String(body.length), ...(type === undefined ? {} : { "content-type": type }) },
+          chunks: [body]
+        })
+        expect(res.status, String(type)).toBe(415)
+        expect(decodeError(JSON.parse(res.body)).error.code).toBe("unsupported_media_type")
+      }
+      expect((await post(server.url, { "content-type": "application/json; charset=utf-8" })).status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("CORS is off by default: no Access-Control headers, a preflight is a 405", async () => {
+    const server = await testServer(model.dir)
+    try {
+      const res = await post(server.url, { origin: "https://evil.example" })
+      expect(res.status).toBe(200)
+      expect(res.headers["access-control-allow-origin"]).toBeUndefined()
+      const pre = await rawRequest(`${server.url}/v1/moderations`, { method: "OPTIONS", headers: { origin: "https://evil.example" } })
+      expect(pre.status).toBe(405)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("CORS with allowed origins: a preflight is answered, allowed origins get the header, others do not", async () => {
+    const server = await testServer(model.dir, { corsOrigins: ["https://app.example"], apiKey: "k" })
+    try {
+      const pre = await rawRequest(`${server.url}/v1/moderations`, {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" }
+      })
+      expect(pre.status).toBe(204)
+      expect(pre.headers["access-control-allow-origin"]).toBe("https://app.example")
+      expect(pre.headers["access-control-allow-headers"]).toMatch(/authorization/)
+      expect(pre.headers["access-control-allow-methods"]).toMatch(/POST/)
+      const ok = await post(server.url, { origin: "https://app.example", authorization: "Bearer k" })
+      expect(ok.status).toBe(200)
+      expect(ok.headers["access-control-allow-origin"]).toBe("https://app.example")
+      expect(ok.headers.vary).toBe("Origin")
+      // A refusal carries the header too, so the page can read why.
+      expect((await post(server.url, { origin: "https://app.example" })).headers["access-control-allow-origin"]).toBe("https://app.example")
+      const other = await post(server.url, { origin: "https://evil.example", authorization: "Bearer k" })
+      expect(other.headers["access-control-allow-origin"]).toBeUndefined()
+    } finally {
+      await server.close()
+    }
+  })
+})
