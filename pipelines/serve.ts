@@ -1,12 +1,14 @@
 /**
  * The moderation server (OpenAI-compatible `POST /v1/moderations`, playground at `/`):
  *
- *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--operating-point NAME] [--workers N] [--config FILE] [--set key=value ...]
+ *   node --import tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--operating-point NAME] [--workers N] [--config FILE] [--set key=value ...]
  *
  * Defaults: 127.0.0.1:8080, models/default, one worker process per core (at most 4), the
  * limits and batching of src/serve/config.ts (e.g. `--set batch.maxWaitMs=1`,
  * `--set playground=false`). Prints `listening on URL` on stdout once every worker is ready.
- * SIGTERM / SIGINT drain in-flight requests, then exit 0.
+ * SIGTERM / SIGINT drain in-flight requests, then exit 0. Launch it with node itself (above):
+ * `npx` / `npm run` do not forward signals, and the server would outlive its launcher.
+ * DUOGUARD_API_KEY=… requires that key (Authorization: Bearer) on /v1/moderations and /metrics.
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
