@@ -160,7 +160,6 @@ describe("Promise API and conversations", () => {
     const reject = (p: Promise<unknown>, pattern: RegExp) => expect(p).rejects.toMatchObject({ _tag: "GuardError", reason: expect.stringMatching(pattern) })
     await reject(g.classify(new Set(["a"]) as unknown as Array<string>), /texts must be an array.*Set/)
     await reject(g.classify("abc" as unknown as Array<string>), /texts must be an array.*string/)
-    // eslint-disable-next-line no-sparse-arrays
     await reject(g.classify(["a", , "c"] as Array<string>), /text 1 is missing/)
     await reject(g.classifyConversation([{ prompt: "hi", response: null as unknown as string }]), /turn 0: response is null/)
     await reject(g.classifyConversation([{ prompt: "hi" }, 7 as unknown as { prompt: string }]), /turn 1 is a number/)
