@@ -7,7 +7,8 @@
  *   GET  /                 the playground page; /playground.js, /model/model.json, /model/weights.bin
  *
  * Anything else is a 404 (unknown path) or 405 (known path, wrong method) in OpenAI's error
- * shape. Bad input never gets a 5xx; a 500 means a bug, and the server keeps serving.
+ * shape. Bad input never gets a 5xx; a 500 means a bug, and the server keeps serving. An API
+ * key, the body's content type and CORS are checked as access.ts says (all off by default).
  *
  * Lifetime: `startServer` acquires, in order, the backend session and the model, the batcher,
  * the listening socket and the request handler, all in the caller's scope. Closing the scope
@@ -204,38 +205,39 @@ export const startServer = (
       return refused === undefined ? router : Effect.fail(refused)
     }
 
-    const handled = (request: HttpServerRequest.HttpServerRequest, origin: string | undefined) => guarded(request, origin).pipe(
-      Effect.catchTags({
-        ApiError: errorResponse,
-        RouteNotFound: (e) => {
-          const p = pathOf(e.request.url)
-          const allowed = p in ROUTES && (assets !== undefined || !PLAYGROUND_PATHS.includes(p)) ? ROUTES[p] : undefined
-          return Effect.succeed(
-            allowed
-              ? HttpServerResponse.setHeader(
-                  errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: `${e.request.method} is not allowed on ${p}; use ${allowed.join(", ")}`, param: null })),
-                  "allow",
-                  allowed.join(", ")
-                )
-              : errorResponse(new ApiError({ status: 404, code: "unknown_route", message: `no route for ${e.request.method} ${p}`, param: null }))
-          )
-        }
-      }),
-      // A bug must not leave the client without an answer in our error shape.
-      Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause)
-          ? Effect.failCause(cause)
-          : Effect.sync(() => {
-              log(`[serve] internal error: ${Cause.pretty(cause)}`)
-              return errorResponse(new ApiError({ status: 500, code: "server_error", message: "internal error", param: null }))
-            })
-      ),
-      // Here, not in `observe`: a middleware sees the response only after it was written.
-      Effect.map((res) => {
-        const withCors = origin === undefined ? res : HttpServerResponse.setHeaders(res, corsHeaders(origin))
-        return draining ? HttpServerResponse.setHeader(withCors, "connection", "close") : withCors
-      })
-    )
+    const handled = (request: HttpServerRequest.HttpServerRequest, origin: string | undefined) =>
+      guarded(request, origin).pipe(
+        Effect.catchTags({
+          ApiError: errorResponse,
+          RouteNotFound: (e) => {
+            const p = pathOf(e.request.url)
+            const allowed = p in ROUTES && (assets !== undefined || !PLAYGROUND_PATHS.includes(p)) ? ROUTES[p] : undefined
+            return Effect.succeed(
+              allowed
+                ? HttpServerResponse.setHeader(
+                    errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: `${e.request.method} is not allowed on ${p}; use ${allowed.join(", ")}`, param: null })),
+                    "allow",
+                    allowed.join(", ")
+                  )
+                : errorResponse(new ApiError({ status: 404, code: "unknown_route", message: `no route for ${e.request.method} ${p}`, param: null }))
+            )
+          }
+        }),
+        // A bug must not leave the client without an answer in our error shape.
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.sync(() => {
+                log(`[serve] internal error: ${Cause.pretty(cause)}`)
+                return errorResponse(new ApiError({ status: 500, code: "server_error", message: "internal error", param: null }))
+              })
+        ),
+        // Here, not in `observe`: a middleware sees the response only after it was written.
+        Effect.map((res) => {
+          const withCors = origin === undefined ? res : HttpServerResponse.setHeaders(res, corsHeaders(origin))
+          return draining ? HttpServerResponse.setHeader(withCors, "connection", "close") : withCors
+        })
+      )
     const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
       handled(request, allowedOrigin(config.corsOrigins, request.headers["origin"]))
     )
@@ -305,7 +307,7 @@ export const startServer = (
             res.end(body)
           }
           // Let the answers go out (bounded: a client that does not read them is cut below).
-          yield* Effect.promise(() => Promise.race([Promise.all(written), new Promise((r) => setTimeout(r, 1000))]))
+          yield* Effect.promise(() => Promise.all(written)).pipe(Effect.timeoutOption(1000))
         }
         nodeServer.closeAllConnections()
         const answered = metrics.requests.total()

@@ -90,7 +90,8 @@ describe("access control", () => {
   it("with an API key: 401 in OpenAI's shape without it or with a wrong one; /healthz stays open", async () => {
     const server = await testServer(model.dir, { apiKey: "s3cret-key" })
     try {
-      for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic czNjcmV0LWtleQ==" }, { authorization: "s3cret-key" }]) {
+      const tries: Array<Record<string, string>> = [{}, { authorization: "Bearer nope" }, { authorization: "Basic czNjcmV0LWtleQ==" }, { authorization: "s3cret-key" }]
+      for (const headers of tries) {
         const res = await post(server.url, headers)
         expect(res.status, JSON.stringify(headers)).toBe(401)
         const { error } = decodeError(JSON.parse(res.body))
