@@ -6,13 +6,15 @@
  * IN: JSONL rows `{"text": ..., "id"?: ...}` or Parquet with a `text` column (optional `id`).
  * OUT: JSONL, one line per input row in order:
  *   {"id": …, "unsafe": 0.93, "flagged": true, "categories": {"C1": 0.01, …, "C12": 0.0}}
- * or {"id": …, "error": "…"} for a row that can't be classified. Exits non-zero only when
- * IN can't be read at all (or the model can't be loaded). OUT is written atomically.
+ * or {"id": …, "error": "…"} for a row that can't be classified. The id is the row's own, as
+ * written; a row without one (or whose id can't be read) gets `"id": null, "row": N` (0-based).
+ * IN is streamed: memory stays flat however large it is. Exits non-zero only when IN can't be
+ * read at all (or the model can't be loaded). OUT is written atomically.
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
-import { classifyRows, readInput } from "../src/guard/batch.ts"
+import { checkOutput, classifySource, openInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { describeError, operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
@@ -30,12 +32,13 @@ const command = Command.make("classify", { input, output, model, operatingPoint:
     const modelDir = Option.match(args.model, { onNone: () => DEFAULT_MODEL_DIR, onSome: (p) => path.resolve(p) })
     const inFile = path.resolve(args.input)
     const outFile = path.resolve(args.output)
-    // Read the input before loading the model: an unreadable input fails fast.
-    const rows = yield* readInput(inFile)
+    // Open the input and check the output before loading the model: a bad path fails fast.
+    const source = yield* openInput(inFile)
+    yield* checkOutput(outFile)
     const summary = yield* Effect.scoped(
       Effect.gen(function* () {
         const guard = yield* loadGuard(modelDir, { operatingPoint: Option.getOrUndefined(args.operatingPoint) })
-        return yield* classifyRows(guard, rows, outFile)
+        return yield* classifySource(guard, source, outFile)
       })
     )
     yield* Console.error(

@@ -1,12 +1,14 @@
 /**
  * The moderation server (OpenAI-compatible `POST /v1/moderations`, playground at `/`):
  *
- *   npx tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--operating-point NAME] [--workers N] [--config FILE] [--set key=value ...]
+ *   node --import tsx pipelines/serve.ts [--port N] [--host H] [--model DIR] [--operating-point NAME] [--workers N] [--config FILE] [--set key=value ...]
  *
  * Defaults: 127.0.0.1:8080, models/default, one worker process per core (at most 4), the
  * limits and batching of src/serve/config.ts (e.g. `--set batch.maxWaitMs=1`,
  * `--set playground=false`). Prints `listening on URL` on stdout once every worker is ready.
- * SIGTERM / SIGINT drain in-flight requests, then exit 0.
+ * SIGTERM / SIGINT drain in-flight requests, then exit 0. Launch it with node itself (above):
+ * `npx` / `npm run` do not forward signals, and the server would outlive its launcher.
+ * DUOGUARD_API_KEY=… requires that key (Authorization: Bearer) on /v1/moderations and /metrics.
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
@@ -34,7 +36,10 @@ const set = Options.text("set").pipe(Options.withDescription("override a setting
 
 const command = Command.make("serve", { port, host, model, operatingPoint: operatingPointOption, workers, configFile, set }, (args) =>
   Effect.gen(function* () {
+    const apiKey = process.env.DUOGUARD_API_KEY
     const overrides = [
+      // From the environment, so the key is not on the command line (visible to every user).
+      ...(apiKey !== undefined && apiKey !== "" ? [`apiKey=${JSON.stringify(apiKey)}`] : []),
       ...Option.toArray(args.port).map((p) => `port=${p}`),
       ...Option.toArray(args.host).map((h) => `host=${JSON.stringify(h)}`),
       ...Option.toArray(args.model).map((m) => `modelDir=${JSON.stringify(m)}`),

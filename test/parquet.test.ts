@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { decodeRows, encodeParquet, readRows, rowsToTable, writeParquet } from "../src/data/parquet.ts"
+import { decodeRows, encodeParquet, readRows, rowsToTable, writeFileAtomic, writeParquet } from "../src/data/parquet.ts"
 import { Example } from "../schemas/index.ts"
 import { EXAMPLE_COLUMNS } from "../src/data/tables.ts"
 import { tempDir } from "./support/temp-dir.ts"
@@ -39,5 +39,16 @@ describe("parquet", () => {
   it("rejects unsafe rows without categories", async () => {
     const err = await Effect.runPromise(Effect.flip(decodeRows(Example, [row({ unsafe: true })], "g")))
     expect(err.message).toContain("categories")
+  })
+})
+
+describe("writeFileAtomic", () => {
+  it("leaves no temp file behind when the target cannot be replaced (a folder)", async () => {
+    const dir = tempDir("atomic")
+    const target = path.join(dir, "out.jsonl")
+    fs.mkdirSync(target)
+    const e = await Effect.runPromise(Effect.flip(writeFileAtomic(target, "x".repeat(1000))))
+    expect(e.message).toContain("out.jsonl")
+    expect(fs.readdirSync(dir)).toEqual(["out.jsonl"])
   })
 })

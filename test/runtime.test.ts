@@ -5,6 +5,10 @@ import { makeSeed, Seed, SeedLive, withSeededRandom } from "../src/runtime/seed.
 import { stratifiedSample } from "../src/data/sample.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { describeError } from "../src/runtime/cli.ts"
+import { DEFAULT_SELFPLAY, SelfPlayConfig } from "../src/game/config.ts"
+import * as fs from "node:fs"
+import { tempDir } from "./support/temp-dir.ts"
+import * as path from "node:path"
 
 describe("Rng", () => {
   it("same seed, same stream; different seeds differ", () => {
@@ -91,6 +95,32 @@ describe("loadConfig", () => {
   it("names the bad field", async () => {
     const e = await Effect.runPromise(Effect.flip(loadConfig(Cfg, { seed: 1, train: { epochs: 2 } }, { overrides: ["train.epochs=\"x\""] })))
     expect(e.message).toContain("epochs")
+  })
+  it("refuses a key that would reach Object.prototype, naming it", async () => {
+    for (const key of ["__proto__.x", "train.__proto__.polluted", "constructor.prototype.x", "train..epochs"]) {
+      const e = await Effect.runPromise(Effect.flip(loadConfig(Cfg, { seed: 1, train: { epochs: 2 } }, { overrides: [`${key}=1`] })))
+      expect(e.message).toContain(key)
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined()
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+  it("refuses a non-finite number, naming the key", async () => {
+    const Num = Schema.Struct({ seed: Schema.Int, batch: Schema.Struct({ maxWaitMs: Schema.Number }) })
+    for (const v of ["1e999", "-1e999"]) {
+      const e = await Effect.runPromise(Effect.flip(loadConfig(Num, { seed: 1, batch: { maxWaitMs: 2 } }, { overrides: [`batch.maxWaitMs=${v}`] })))
+      expect(e.message).toContain("batch.maxWaitMs")
+    }
+    const dir = tempDir("config")
+    const file = path.join(dir, "c.json")
+    fs.writeFileSync(file, '{"batch": {"maxWaitMs": 1e999}}')
+    const e = await Effect.runPromise(Effect.flip(loadConfig(Num, { seed: 1, batch: { maxWaitMs: 2 } }, { file })))
+    expect(e.message).toContain("batch.maxWaitMs")
+  })
+  it("refuses a run id that names a parent or the current folder", () => {
+    for (const runId of ["..", ".", ".hidden"]) {
+      expect(() => Schema.decodeUnknownSync(SelfPlayConfig)({ ...DEFAULT_SELFPLAY, runId })).toThrow(/runId/)
+    }
+    expect(Schema.decodeUnknownSync(SelfPlayConfig)({ ...DEFAULT_SELFPLAY, runId: "my-run.2" }).runId).toBe("my-run.2")
   })
 })
 

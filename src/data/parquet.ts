@@ -93,8 +93,14 @@ export const writeFileAtomic = (file: string, bytes: Uint8Array | string): Effec
     try: () => {
       fs.mkdirSync(path.dirname(file), { recursive: true })
       const tmp = `${file}.${process.pid}.tmp`
-      fs.writeFileSync(tmp, bytes)
-      fs.renameSync(tmp, file)
+      try {
+        fs.writeFileSync(tmp, bytes)
+        fs.renameSync(tmp, file)
+      } catch (e) {
+        // E.g. `file` is a folder: the rename fails, and the temp copy must not stay behind.
+        fs.rmSync(tmp, { force: true })
+        throw e
+      }
     },
     catch: (e) => new FileError({ path: file, reason: `cannot write: ${String(e)}` })
   })

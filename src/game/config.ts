@@ -10,8 +10,8 @@ const PositiveInt = Schema.Int.pipe(Schema.positive())
 const Positive = Schema.Number.pipe(Schema.positive())
 
 export const SelfPlayConfig = Schema.Struct({
-  /** Folder name under runs/. */
-  runId: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9._-]+$/)),
+  /** Folder name under runs/ (starts with a letter or digit: never `.` or `..`). */
+  runId: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)),
   /** The root seed: every random stream of the run derives from it. */
   seed: Schema.Int,
   /** Self-play iterations after iteration 0 (the seed-only guard). The paper used 2. */

@@ -48,7 +48,10 @@ export interface StageSpec<A, E, R, E2, R2> {
   readonly dir: string
   /** Everything the result depends on (config slice, input file hashes): a change reruns the stage. */
   readonly key: unknown
-  /** Output file names, relative to `dir`. */
+  /**
+   * Output file names, relative to `dir`; a name ending in `/` is a folder the stage writes,
+   * every file under it an output. Any other file the run writes under `dir` is recorded too.
+   */
   readonly outputs: ReadonlyArray<string>
   /** Compute and write the outputs (atomically). */
   readonly run: Effect.Effect<unknown, E, R>
@@ -57,6 +60,31 @@ export interface StageSpec<A, E, R, E2, R2> {
 }
 
 const markerPath = (dir: string, name: string) => path.join(dir, `${name}.done.json`)
+
+/** Every file under `dir` (relative, `/`-separated), each with what changes when it is rewritten. */
+const snapshot = (dir: string): Map<string, string> => {
+  const out = new Map<string, string>()
+  const walk = (sub: string) => {
+    let entries: Array<fs.Dirent>
+    try {
+      entries = fs.readdirSync(path.join(dir, sub), { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const e of entries) {
+      const rel = sub === "" ? e.name : `${sub}/${e.name}`
+      if (e.isDirectory()) walk(rel)
+      else if (e.isFile()) {
+        // writeFileAtomic renames a new file into place: a rewrite changes the inode even when
+        // the bytes and the mtime's granularity do not.
+        const st = fs.statSync(path.join(dir, rel), { bigint: true })
+        out.set(rel, `${st.ino}:${st.mtimeNs}:${st.size}`)
+      }
+    }
+  }
+  walk("")
+  return out
+}
 
 const readMarker = (file: string): DoneMarker | null => {
   try {
@@ -83,15 +111,23 @@ export const stage = <A, E, R, E2, R2>(spec: StageSpec<A, E, R, E2, R2>): Effect
     } else {
       yield* Effect.logInfo(`▶ ${spec.name}`).pipe(Effect.annotateLogs("dir", spec.dir))
       fs.mkdirSync(spec.dir, { recursive: true })
+      const before = snapshot(spec.dir)
       yield* spec.run
-      const outputs: Record<string, string> = {}
+      const after = snapshot(spec.dir)
+      const files = new Set<string>()
       for (const f of spec.outputs) {
-        const p = path.join(spec.dir, f)
-        if (!fs.existsSync(p)) {
+        const isFolder = f.endsWith("/")
+        const inside = isFolder ? [...after.keys()].filter((k) => k.startsWith(f)) : after.has(f) ? [f] : []
+        if (inside.length === 0) {
           return yield* new StageError({ stage: spec.name, dir: spec.dir, reason: `declared output ${f} was not written` })
         }
-        outputs[f] = sha256File(p)
+        for (const k of inside) files.add(k)
       }
+      // Files written beside the declared ones (a report's charts, its predictions) are
+      // verified on resume like them: deleting or editing one reruns the stage.
+      for (const [k, id] of after) if (before.get(k) !== id) files.add(k)
+      const outputs: Record<string, string> = {}
+      for (const f of [...files].sort()) outputs[f] = sha256File(path.join(spec.dir, f))
       const marker: DoneMarker = { stage: spec.name, key: sha256Json(spec.key), outputs }
       yield* writeFileAtomic(markerPath(spec.dir, spec.name), JSON.stringify(marker, null, 2) + "\n").pipe(
         Effect.mapError((e) => new StageError({ stage: spec.name, dir: spec.dir, reason: e.message }))

@@ -401,7 +401,8 @@ export const evaluate = (t: number) =>
       name: "evaluate",
       dir,
       key: { guard: guardHash(guardDir), benchmarks: hashOf(game.paths.benchmarksFile) },
-      outputs: ["eval/table1.json"],
+      // The whole report folder: table, predictions, charts, manifest.
+      outputs: ["eval/"],
       run: Effect.scoped(
         Effect.gen(function* () {
           const guard = yield* loadGuard(guardDir)

@@ -11,6 +11,7 @@ import { GuardError } from "./errors.ts"
 import { Featurizer } from "./features.ts"
 import type { DecodedModel } from "./format.ts"
 import { disposeTensors, logitsOf, uploadWeights } from "./model.ts"
+import { textsProblem, turnsProblem } from "./input.ts"
 import { readModelDir } from "./storage.ts"
 import { predictionAt, turnTexts, turnVerdicts } from "./verdict.ts"
 
@@ -58,12 +59,11 @@ export const guardFromWeights = (
     const classify = (texts: ReadonlyArray<string>) =>
       Effect.try({
         try: () => {
+          const problem = textsProblem(texts)
+          if (problem !== undefined) throw new Error(problem)
           const out: Array<Prediction> = new Array(texts.length)
           for (let from = 0; from < texts.length; from += BATCH) {
             const chunk = texts.slice(from, from + BATCH)
-            chunk.forEach((t, i) => {
-              if (typeof t !== "string") throw new Error(`text ${from + i} is ${t === null ? "null" : typeof t}, not a string`)
-            })
             const logits = logitsOf(tensors, featurizer.batch(chunk))
             for (let i = 0; i < chunk.length; i++) out[from + i] = predictionAt(logits, i)
           }
@@ -72,8 +72,12 @@ export const guardFromWeights = (
         catch: (e) => new GuardError({ reason: `classify failed: ${e instanceof Error ? e.message : String(e)}` })
       })
 
-    const classifyConversation = (turns: ReadonlyArray<{ prompt: string; response?: string }>) =>
-      Effect.map(classify(turnTexts(turns)), (predictions) => turnVerdicts(turns, predictions))
+    const classifyConversation = (turns: ReadonlyArray<{ prompt: string; response?: string }>) => {
+      const problem = turnsProblem(turns)
+      return problem !== undefined
+        ? Effect.fail(new GuardError({ reason: `classify failed: ${problem}` }))
+        : Effect.map(classify(turnTexts(turns)), (predictions) => turnVerdicts(turns, predictions))
+    }
 
     return { modelDir, backend: backend.name, classify, classifyConversation } satisfies Guard
   })

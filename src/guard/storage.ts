@@ -110,22 +110,53 @@ const cannotRead = (file: string, e: unknown) => new GuardError({ reason: `canno
  */
 export const readModelBytes = (dir: string, operatingPoint?: string): Effect.Effect<{ modelJson: Uint8Array; weightsBin: Uint8Array }, GuardError> =>
   Effect.gen(function* () {
-    const modelJson = yield* readModelJson(dir, operatingPoint)
-    return { modelJson, weightsBin: yield* readFile(path.join(dir, WEIGHTS_FILE)) }
+    const stored = yield* readFile(path.join(dir, MODEL_FILE))
+    const weightsBin = yield* readFile(path.join(dir, WEIGHTS_FILE))
+    yield* verifyManifest(dir, { [MODEL_FILE]: stored, [WEIGHTS_FILE]: weightsBin })
+    return { modelJson: yield* atOperatingPoint(dir, stored, operatingPoint), weightsBin }
+  })
+
+const ManifestOutputs = Schema.Struct({ outputs: Schema.Array(InputHash) })
+
+/**
+ * Check the files against the sha256 that manifest.json records for them: a bit flipped in
+ * the weights can still decode to finite numbers and be served. Hashing the ~17 MB once per
+ * load costs tens of ms. A folder without a manifest (one not written by saveGuard) is not checked.
+ */
+const verifyManifest = (dir: string, files: Readonly<Record<string, Uint8Array>>): Effect.Effect<void, GuardError> =>
+  Effect.gen(function* () {
+    const file = path.join(dir, MANIFEST_FILE)
+    if (!fs.existsSync(file)) return
+    const text = yield* readFile(file)
+    const manifest = yield* Effect.try({
+      try: () => Schema.decodeUnknownSync(ManifestOutputs)(JSON.parse(text.toString("utf8"))),
+      catch: (e) => new GuardError({ reason: `invalid ${file}: ${(e as Error).message}` })
+    })
+    for (const [name, bytes] of Object.entries(files)) {
+      const want = manifest.outputs.find((o) => o.path === name)?.sha256
+      if (want === undefined) continue
+      const got = sha256(bytes)
+      if (got !== want) {
+        return yield* new GuardError({
+          reason: `${path.join(dir, name)} does not match its sha256 in ${MANIFEST_FILE} (${got.slice(0, 12)}… against ${want.slice(0, 12)}…): the file is damaged or was replaced`
+        })
+      }
+    }
   })
 
 const readFile = (file: string) => Effect.try({ try: () => fs.readFileSync(file), catch: (e) => cannotRead(file, e) })
 
 /** model.json's bytes, rewritten to `operatingPoint` when one is named. */
+const atOperatingPoint = (dir: string, stored: Buffer, operatingPoint?: string) =>
+  operatingPoint === undefined
+    ? Effect.succeed<Uint8Array>(stored)
+    : Effect.try({
+        try: (): Uint8Array => Buffer.from(selectOperatingPoint(stored.toString("utf8"), operatingPoint)),
+        catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
+      })
+
 const readModelJson = (dir: string, operatingPoint?: string) =>
-  Effect.flatMap(readFile(path.join(dir, MODEL_FILE)), (stored) =>
-    operatingPoint === undefined
-      ? Effect.succeed<Uint8Array>(stored)
-      : Effect.try({
-          try: (): Uint8Array => Buffer.from(selectOperatingPoint(stored.toString("utf8"), operatingPoint)),
-          catch: (e) => new GuardError({ reason: `invalid guard in ${dir}: ${(e as Error).message}` })
-        })
-  )
+  Effect.flatMap(readFile(path.join(dir, MODEL_FILE)), (stored) => atOperatingPoint(dir, stored, operatingPoint))
 
 /** Decode the bytes `readModelBytes` read; a GuardError names the folder and the bad part. */
 export const decodeModelBytes = (dir: string, bytes: { readonly modelJson: Uint8Array; readonly weightsBin: Uint8Array }): Effect.Effect<DecodedModel, GuardError> =>

@@ -20,9 +20,8 @@ import { MESSAGE_ROLES } from "./conversation.ts"
 
 export const TextPart = Schema.Struct({ type: Schema.Literal("text"), text: Schema.String })
 export const Message = Schema.Struct({
-  role: Schema.Literal(...MESSAGE_ROLES).annotations({
-    message: (issue) => `Expected one of ${MESSAGE_ROLES.map((r) => `"${r}"`).join(", ")}, actual ${JSON.stringify(issue.actual)}`
-  }),
+  // request.ts renders a mismatch as `Expected one of "system", …, actual "bot"`.
+  role: Schema.Literal(...MESSAGE_ROLES),
   content: Schema.String
 })
 

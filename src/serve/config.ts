@@ -32,7 +32,7 @@ export const ServeConfig = Schema.Struct({
     /** Texts per model call. */
     maxTexts: PositiveInt,
     /** How long the first request of a batch waits for company, in ms. */
-    maxWaitMs: Schema.Number.pipe(Schema.nonNegative()),
+    maxWaitMs: Schema.Number.pipe(Schema.finite(), Schema.nonNegative()),
     /** Requests that may wait for the model; more are answered 503 `overloaded`. */
     queueCapacity: PositiveInt
   }),
@@ -44,7 +44,14 @@ export const ServeConfig = Schema.Struct({
   /** On SIGTERM, how long in-flight requests get to finish before the process exits anyway. */
   drainTimeoutMs: Schema.Int.pipe(Schema.nonNegative()),
   /** Serve the playground page (its script is bundled at start, ~1 s). */
-  playground: Schema.Boolean
+  playground: Schema.Boolean,
+  /**
+   * Require `Authorization: Bearer <apiKey>` on /v1/moderations and /metrics (401 without);
+   * null = open. pipelines/serve.ts reads it from DUOGUARD_API_KEY, so it stays off the command line.
+   */
+  apiKey: Schema.optionalWith(Schema.NullOr(Schema.String.pipe(Schema.minLength(1))), { default: () => null }),
+  /** Browser origins allowed to call the API (CORS), e.g. ["https://app.example"]; ["*"] = any; [] = none. */
+  corsOrigins: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
 })
 export type ServeConfig = typeof ServeConfig.Type
 
@@ -58,7 +65,9 @@ export const DEFAULT_SERVE_CONFIG: typeof ServeConfig.Encoded = {
   batch: { maxTexts: 257, maxWaitMs: 2, queueCapacity: 4096 },
   workers: 0,
   drainTimeoutMs: 10_000,
-  playground: true
+  playground: true,
+  apiKey: null,
+  corsOrigins: []
 }
 
 /** Each worker holds its own model (~450 MiB resident here): auto mode stops at this many. */

@@ -20,6 +20,9 @@ export type ApiErrorCode =
   | "server_error"
   | "client_closed"
   | "overloaded"
+  | "shutting_down"
+  | "invalid_api_key"
+  | "unsupported_media_type"
 
 export class ApiError extends Data.TaggedError("ApiError")<{
   readonly status: number

@@ -6,7 +6,7 @@
  * of `input` is chosen by its first element, then that kind's Schema reports the first bad
  * element by index (`input[3]: Expected string, actual 42`).
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Either, ParseResult, Schema, SchemaAST } from "effect"
 import { Message, TextPart } from "./api.ts"
 import { messagesToTurns, type Turn } from "./conversation.ts"
 import { ApiError, badRequest } from "./errors.ts"
@@ -63,15 +63,63 @@ export const parseJson = (text: string): Either.Either<unknown, ApiError> => {
 
 const describe = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v)
 
+/**
+ * A value as an error message quotes it: flat and short. Effect's own formatter renders the
+ * whole value recursively, so a 4 kB body nested 2,000 deep overflowed the stack (a 500) and a
+ * long value was quoted in full.
+ */
+export const excerpt = (v: unknown): string => {
+  if (typeof v === "string") return v.length > 40 ? `${JSON.stringify(v.slice(0, 40)).slice(0, -1)}…"` : JSON.stringify(v)
+  if (Array.isArray(v)) return `an array of ${v.length} element${v.length === 1 ? "" : "s"}`
+  if (v === null || typeof v !== "object") return String(v).slice(0, 40)
+  return "an object"
+}
+
+const expected = (ast: SchemaAST.AST): string => {
+  if (SchemaAST.isLiteral(ast)) return JSON.stringify(ast.literal)
+  if (SchemaAST.isUnion(ast) && ast.types.every(SchemaAST.isLiteral)) {
+    return `one of ${ast.types.map((t) => JSON.stringify((t as SchemaAST.Literal).literal)).join(", ")}`
+  }
+  // Our request schemas are small: their own rendering is short (e.g. `string`, a struct).
+  return String(ast)
+}
+
+interface Issue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+  readonly missing: boolean
+}
+
+/** The first issue of a decode failure, rendered without ever formatting the value in full. */
+const firstIssue = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey> = []): Issue => {
+  switch (issue._tag) {
+    case "Pointer":
+      return firstIssue(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path as PropertyKey])])
+    case "Composite":
+      // A union that matched no member (the message role): name what it accepts.
+      if (SchemaAST.isUnion(issue.ast)) {
+        return { path, message: `Expected ${expected(issue.ast)}, actual ${excerpt(issue.actual)}`, missing: false }
+      }
+      return firstIssue(Array.isArray(issue.issues) ? issue.issues[0] : (issue.issues as ParseResult.ParseIssue), path)
+    case "Refinement":
+    case "Transformation":
+      return firstIssue(issue.issue, path)
+    case "Missing":
+      return { path, message: "is missing", missing: true }
+    case "Type":
+      return { path, message: `Expected ${expected(issue.ast)}, actual ${excerpt(issue.actual)}`, missing: false }
+    default:
+      return { path, message: `invalid value ${excerpt(issue.actual)}`, missing: false }
+  }
+}
+
 /** Decode with `schema`, turning the first issue into a 400 naming `input[i].field`. */
 const decodeAt = <A, I>(schema: Schema.Schema<A, I>, value: unknown, param: string): Either.Either<A, ApiError> => {
   const r = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })(value)
   if (Either.isRight(r)) return Either.right(r.right)
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(r.left)
-  const where = `${param}${(issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`
-  const message = (issue?.message ?? "invalid value").replace(/\s+/g, " ")
-  const code = issue?._tag === "Missing" ? "missing_parameter" : "invalid_type"
-  return Either.left(badRequest(code, `${where}: ${message}`, where))
+  const issue = firstIssue(r.left.issue)
+  const where = `${param}${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`
+  return Either.left(badRequest(issue.missing ? "missing_parameter" : "invalid_type", `${where}: ${issue.message}`, where))
 }
 
 const codePoints = (s: string) => {

@@ -7,7 +7,8 @@
  *   GET  /                 the playground page; /playground.js, /model/model.json, /model/weights.bin
  *
  * Anything else is a 404 (unknown path) or 405 (known path, wrong method) in OpenAI's error
- * shape. Bad input never gets a 5xx; a 500 means a bug, and the server keeps serving.
+ * shape. Bad input never gets a 5xx; a 500 means a bug, and the server keeps serving. An API
+ * key, the body's content type and CORS are checked as access.ts says (all off by default).
  *
  * Lifetime: `startServer` acquires, in order, the backend session and the model, the batcher,
  * the listening socket and the request handler, all in the caller's scope. Closing the scope
@@ -30,6 +31,7 @@ import { readBody } from "./body.ts"
 import type { ServeConfig } from "./config.ts"
 import { settleClosedResponses } from "./closed-responses.ts"
 import { isClusterWorker, joinCluster } from "./cluster.ts"
+import { allowedOrigin, checkApiKey, checkContentType, corsHeaders, KEYED_PATHS, PREFLIGHT_HEADERS } from "./access.ts"
 import { ApiError, errorBody } from "./errors.ts"
 import { type MetricsSnapshot, ServeMetricsRegistry } from "./metrics.ts"
 import { loadServedModel, type ServedModel } from "./model.ts"
@@ -67,11 +69,22 @@ const routeLabel = (url: string) => {
   return p in ROUTES ? p : "other"
 }
 
+const shuttingDown = (drainTimeoutMs: number) =>
+  new ApiError({
+    status: 503,
+    code: "shutting_down",
+    message: `the server is shutting down and this request did not finish within ${drainTimeoutMs} ms; retry`,
+    param: null
+  })
+
 const errorResponse = (e: ApiError) =>
   HttpServerResponse.unsafeJson(errorBody(e), {
     status: e.status,
-    // A refused body may still be on its way: close rather than read it.
-    ...(e.status === 413 ? { headers: { connection: "close" } } : {})
+    headers: {
+      // A body refused before it was read may still be on its way: close rather than read it.
+      ...(e.status === 401 || e.status === 413 || e.status === 415 ? { connection: "close" } : {}),
+      ...(e.status === 401 ? { "www-authenticate": 'Bearer realm="duoguard"' } : {})
+    }
   })
 
 /** Body bytes → what to classify: UTF-8, then JSON, then shape and limits (request.ts). */
@@ -86,7 +99,10 @@ const encodeResponse = Schema.encodeEither(ModerationResponse)
 
 const moderationsRoute = (model: ServedModel, config: ServeConfig, metrics: ServeMetricsRegistry, batcher: BatcherService) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    readBody(request, config.limits.maxBodyBytes).pipe(
+    Effect.suspend(() => {
+      const refused = checkContentType(request.headers["content-type"])
+      return refused === undefined ? readBody(request, config.limits.maxBodyBytes) : Effect.fail(refused)
+    }).pipe(
       Effect.flatMap((bytes) => parseBody(bytes, config)),
       Effect.flatMap((parsed) =>
         Effect.map(batcher.classify(parsed.turns, parsed.texts), (predictions) => {
@@ -175,32 +191,55 @@ export const startServer = (
       playgroundRoutes
     )
 
-    const app = router.pipe(
-      Effect.catchTags({
-        ApiError: errorResponse,
-        RouteNotFound: (e) => {
-          const p = pathOf(e.request.url)
-          const allowed = p in ROUTES && (assets !== undefined || !PLAYGROUND_PATHS.includes(p)) ? ROUTES[p] : undefined
-          return Effect.succeed(
-            allowed
-              ? HttpServerResponse.setHeader(
-                  errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: `${e.request.method} is not allowed on ${p}; use ${allowed.join(", ")}`, param: null })),
-                  "allow",
-                  allowed.join(", ")
-                )
-              : errorResponse(new ApiError({ status: 404, code: "unknown_route", message: `no route for ${e.request.method} ${p}`, param: null }))
-          )
-        }
-      }),
-      // A bug must not leave the client without an answer in our error shape.
-      Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause)
-          ? Effect.failCause(cause)
-          : Effect.sync(() => {
-              log(`[serve] internal error: ${Cause.pretty(cause)}`)
-              return errorResponse(new ApiError({ status: 500, code: "server_error", message: "internal error", param: null }))
-            })
+    // The API key and the CORS preflight come before routing: a wrong method on a keyed path
+    // is a 401 for a client without the key, and a preflight never carries the key.
+    const guarded = (
+      request: HttpServerRequest.HttpServerRequest,
+      origin: string | undefined
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, Effect.Effect.Error<typeof router> | ApiError, Effect.Effect.Context<typeof router>> => {
+      const p = pathOf(request.url)
+      if (origin !== undefined && request.method === "OPTIONS" && p in ROUTES) {
+        return Effect.succeed(HttpServerResponse.empty({ status: 204, headers: PREFLIGHT_HEADERS }))
+      }
+      const refused = config.apiKey !== null && KEYED_PATHS.has(p) ? checkApiKey(config.apiKey, request.headers["authorization"]) : undefined
+      return refused === undefined ? router : Effect.fail(refused)
+    }
+
+    const handled = (request: HttpServerRequest.HttpServerRequest, origin: string | undefined) =>
+      guarded(request, origin).pipe(
+        Effect.catchTags({
+          ApiError: errorResponse,
+          RouteNotFound: (e) => {
+            const p = pathOf(e.request.url)
+            const allowed = p in ROUTES && (assets !== undefined || !PLAYGROUND_PATHS.includes(p)) ? ROUTES[p] : undefined
+            return Effect.succeed(
+              allowed
+                ? HttpServerResponse.setHeader(
+                    errorResponse(new ApiError({ status: 405, code: "method_not_allowed", message: `${e.request.method} is not allowed on ${p}; use ${allowed.join(", ")}`, param: null })),
+                    "allow",
+                    allowed.join(", ")
+                  )
+                : errorResponse(new ApiError({ status: 404, code: "unknown_route", message: `no route for ${e.request.method} ${p}`, param: null }))
+            )
+          }
+        }),
+        // A bug must not leave the client without an answer in our error shape.
+        Effect.catchAllCause((cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.failCause(cause)
+            : Effect.sync(() => {
+                log(`[serve] internal error: ${Cause.pretty(cause)}`)
+                return errorResponse(new ApiError({ status: 500, code: "server_error", message: "internal error", param: null }))
+              })
+        ),
+        // Here, not in `observe`: a middleware sees the response only after it was written.
+        Effect.map((res) => {
+          const withCors = origin === undefined ? res : HttpServerResponse.setHeaders(res, corsHeaders(origin))
+          return draining ? HttpServerResponse.setHeader(withCors, "connection", "close") : withCors
+        })
       )
+    const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      handled(request, allowedOrigin(config.corsOrigins, request.headers["origin"]))
     )
 
     const observe = HttpMiddleware.make((handle) =>
@@ -208,7 +247,6 @@ export const startServer = (
         const t0 = performance.now()
         metrics.inflight++
         return handle.pipe(
-          Effect.map((res) => (draining ? HttpServerResponse.setHeader(res, "connection", "close") : res)),
           Effect.onExit((exit) =>
             Effect.sync(() => {
               metrics.inflight--
@@ -234,6 +272,12 @@ export const startServer = (
 
     const nodeServer = http.createServer()
     settleClosedResponses(nodeServer)
+    // Responses not yet finished, so the drain can answer those still waiting (a slow upload).
+    const unfinished = new Set<http.ServerResponse>()
+    nodeServer.prependListener("request", (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      unfinished.add(res)
+      res.once("close", () => unfinished.delete(res))
+    })
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: config.port, host: config.host })
     yield* HttpServer.serveEffect(app, observe).pipe(
       Effect.provideService(HttpServer.HttpServer, server),
@@ -251,7 +295,20 @@ export const startServer = (
         nodeServer.close()
         nodeServer.closeIdleConnections()
         while (metrics.inflight > 0 && Date.now() - started < config.drainTimeoutMs) yield* Effect.sleep(5)
-        if (metrics.inflight > 0) log(`[serve] drain timeout: ${metrics.inflight} request(s) still in flight`)
+        if (metrics.inflight > 0) {
+          log(`[serve] drain timeout: ${metrics.inflight} request(s) still in flight; answering 503`)
+          // Rather than a connection cut with no answer: a 503 the client can retry elsewhere.
+          const body = JSON.stringify(errorBody(shuttingDown(config.drainTimeoutMs)))
+          const written: Array<Promise<void>> = []
+          for (const res of unfinished) {
+            if (res.headersSent || res.writableEnded) continue
+            written.push(new Promise((done) => res.once("close", () => done())))
+            res.writeHead(503, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" })
+            res.end(body)
+          }
+          // Let the answers go out (bounded: a client that does not read them is cut below).
+          yield* Effect.promise(() => Promise.all(written)).pipe(Effect.timeoutOption(1000))
+        }
         nodeServer.closeAllConnections()
         const answered = metrics.requests.total()
         log(`[serve] drained in ${Date.now() - started} ms: ${answered - answeredBefore} answered during the drain, ${answered} in all`)

@@ -56,3 +56,48 @@ describe("stage", () => {
     expect(e.message).toContain("x.parquet was not written")
   })
 })
+
+describe("stage markers cover every file the stage writes", () => {
+  // Like `evaluate`: one declared file, the rest of a report folder written beside it.
+  const report = (dir: string, counter: { n: number }, outputs: ReadonlyArray<string>) =>
+    stage({
+      name: "report",
+      dir,
+      key: 1,
+      outputs,
+      run: Effect.gen(function* () {
+        counter.n++
+        yield* writeFileAtomic(path.join(dir, "eval", "table1.json"), "{}")
+        yield* writeFileAtomic(path.join(dir, "eval", "predictions.parquet"), "rows")
+        yield* writeFileAtomic(path.join(dir, "eval", "charts", "f1.svg"), "<svg/>")
+      }),
+      load: Effect.void
+    })
+
+  for (const outputs of [["eval/table1.json"], ["eval/"]]) {
+    it(`reruns when a written file is deleted or edited (outputs ${JSON.stringify(outputs)})`, async () => {
+      const dir = tempDir("stage")
+      const c = { n: 0 }
+      await Effect.runPromise(report(dir, c, outputs))
+      await Effect.runPromise(report(dir, c, outputs))
+      expect(c.n).toBe(1)
+      fs.rmSync(path.join(dir, "eval", "predictions.parquet"))
+      expect(isStageDone(dir, "report", 1)).toBe(false)
+      await Effect.runPromise(report(dir, c, outputs))
+      expect(c.n).toBe(2)
+      expect(fs.existsSync(path.join(dir, "eval", "predictions.parquet"))).toBe(true)
+      fs.writeFileSync(path.join(dir, "eval", "charts", "f1.svg"), "<svg>edited</svg>")
+      await Effect.runPromise(report(dir, c, outputs))
+      expect(c.n).toBe(3)
+      expect(fs.readFileSync(path.join(dir, "eval", "charts", "f1.svg"), "utf8")).toBe("<svg/>")
+    })
+  }
+
+  it("does not claim files it did not write", async () => {
+    const dir = tempDir("stage")
+    fs.writeFileSync(path.join(dir, "notes.txt"), "mine")
+    await Effect.runPromise(report(dir, { n: 0 }, ["eval/"]))
+    const marker = JSON.parse(fs.readFileSync(path.join(dir, "report.done.json"), "utf8"))
+    expect(Object.keys(marker.outputs).sort()).toEqual(["eval/charts/f1.svg", "eval/predictions.parquet", "eval/table1.json"])
+  })
+})

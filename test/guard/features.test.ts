@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Schema } from "effect"
-import { DEFAULT_FEATURES, FeatureConfig, Featurizer, truncate } from "../../src/guard/features.ts"
+import { DEFAULT_FEATURES, FeatureConfig, Featurizer, featureText, truncate } from "../../src/guard/features.ts"
+import { canonicalize } from "../../src/guard/canonicalize.ts"
 
 // The word and n-gram features alone; the lexicon's gloss features are tested in lexicon.test.ts.
 const PLAIN = { ...DEFAULT_FEATURES, lexicon: false }
@@ -49,6 +50,17 @@ describe("features", () => {
     // The tail is seen: the last word's features are present.
     const bomb = f.featurize("bomb")
     expect(Array.from(bomb).every((id) => ids.includes(id))).toBe(true)
+  })
+
+  it("bound the work after NFKC too: a character that expands (U+FDFA → 18) is cut again", () => {
+    const cap = DEFAULT_FEATURES.headChars + DEFAULT_FEATURES.tailChars + 1
+    const expanding = "\uFDFA".repeat(32_768)
+    expect("\uFDFA".normalize("NFKC").length).toBe(18)
+    expect(featureText(expanding, DEFAULT_FEATURES).length).toBeLessThanOrEqual(cap)
+    // Text that NFKC does not lengthen past the cut reads exactly as before.
+    for (const t of [`${"word ".repeat(200_000)}bomb`, "ｆｕｌｌｗｉｄｔｈ ﬁ", "\uFDFA how to", "kill them"]) {
+      expect(featureText(t, DEFAULT_FEATURES)).toBe(canonicalize(truncate(t, DEFAULT_FEATURES)))
+    }
   })
 
   it("see through invisible padding that would push the content past the head + tail cut", () => {

@@ -94,6 +94,20 @@ describe("save → load", () => {
     expect(() => decodeModel(JSON.stringify(bad), bin)).toThrow(/weightsManifest does not match/)
   })
 
+  it("refuses weights that decode fine but differ from the manifest's sha256 (a flipped bit)", async () => {
+    const copy = path.join(dir, "flipped")
+    fs.cpSync(modelDir, copy, { recursive: true })
+    const weights = fs.readFileSync(path.join(copy, WEIGHTS_FILE))
+    weights[weights.length - 2] ^= 0x01 // the lowest mantissa bit of the last float16: still finite
+    fs.writeFileSync(path.join(copy, WEIGHTS_FILE), weights)
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(copy)).pipe(Effect.flip))
+    expect(err._tag).toBe("GuardError")
+    expect(err.reason).toMatch(/weights\.bin does not match its sha256 in manifest\.json/)
+    // Without a manifest there is nothing to check against: the folder loads.
+    fs.rmSync(path.join(copy, "manifest.json"))
+    await withGuard(loadGuard(copy), (g) => g.classify(texts))
+  })
+
   it("fails loading a missing folder with a GuardError naming the file", async () => {
     const err = await Effect.runPromise(Effect.scoped(loadGuard(path.join(dir, "nope"))).pipe(Effect.flip))
     expect(err._tag).toBe("GuardError")
@@ -139,6 +153,21 @@ describe("Promise API and conversations", () => {
     await g.close()
     expect(tf.memory().numTensors).toBe(before)
     await expect(g.classify(["x"])).rejects.toThrow(/closed/)
+  })
+
+  it("rejects a non-array, a hole or a non-string reply with a GuardError naming the index", async () => {
+    const g = await createGuard(modelDir)
+    const reject = (p: Promise<unknown>, pattern: RegExp) => expect(p).rejects.toMatchObject({ _tag: "GuardError", reason: expect.stringMatching(pattern) })
+    await reject(g.classify(new Set(["a"]) as unknown as Array<string>), /texts must be an array.*Set/)
+    await reject(g.classify("abc" as unknown as Array<string>), /texts must be an array.*string/)
+    await reject(g.classify(["a", , "c"] as Array<string>), /text 1 is missing/)
+    await reject(g.classifyConversation([{ prompt: "hi", response: null as unknown as string }]), /turn 0: response is null/)
+    await reject(g.classifyConversation([{ prompt: "hi" }, 7 as unknown as { prompt: string }]), /turn 1 is a number/)
+    await reject(g.classifyConversation([{ prompt: 3 as unknown as string }]), /turn 0: prompt is a number/)
+    await reject(g.classifyConversation({ length: 1 } as unknown as Array<{ prompt: string }>), /turns must be an array/)
+    // A turn without a reply may say so with `response: undefined`.
+    expect(await g.classifyConversation([{ prompt: "hi", response: undefined }])).toHaveLength(1)
+    await g.close()
   })
 
   it("createGuard rejects with the GuardError itself", async () => {

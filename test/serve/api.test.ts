@@ -169,7 +169,8 @@ const BAD: ReadonlyArray<{
   },
   {
     name: "a chunked body over 1 MB",
-    send: () => rawRequest(`${server.url}/v1/moderations`, { chunks: Array.from({ length: 21 }, () => "a".repeat(50_000)) }),
+    send: () =>
+      rawRequest(`${server.url}/v1/moderations`, { headers: { "content-type": "application/json" }, chunks: Array.from({ length: 21 }, () => "a".repeat(50_000)) }),
     status: 413,
     code: "body_too_large"
   },

@@ -32,10 +32,14 @@ export interface TestServer extends RunningServer {
 }
 
 /** Start a server on a free loopback port with config overrides (e.g. `{ playground: false }`). */
-export const testServer = async (modelDir: string, overrides: Record<string, unknown> = {}): Promise<TestServer> => {
+export const testServer = async (
+  modelDir: string,
+  overrides: Record<string, unknown> = {},
+  log: (line: string) => void = () => {}
+): Promise<TestServer> => {
   const config = Schema.decodeUnknownSync(ServeConfig)({ ...DEFAULT_SERVE_CONFIG, port: 0, modelDir, playground: false, ...overrides })
   const scope = Effect.runSync(Scope.make())
-  const server = await Effect.runPromise(startServer(config, { log: () => {} }).pipe(Scope.extend(scope)))
+  const server = await Effect.runPromise(startServer(config, { log }).pipe(Scope.extend(scope)))
   return { ...server, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 

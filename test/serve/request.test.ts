@@ -76,3 +76,37 @@ describe("parseModeration limits", () => {
     expect(Either.isLeft(r) && r.left.code).toBe("empty_input")
   })
 })
+
+describe("parseModeration on hostile shapes", () => {
+  const parse = (body: unknown) => parseModeration(body, limits)
+  const deep = (n: number): unknown => JSON.parse("[".repeat(n) + "]".repeat(n))
+  it("answers a deeply nested value with a 400 quoting only a short, flat excerpt", () => {
+    for (const body of [
+      { input: "x", model: deep(5000) },
+      { input: ["a", deep(5000)] },
+      { input: [{ role: "user", content: deep(5000) }] },
+      { input: [{ role: deep(5000), content: "x" }] },
+      { input: [{ type: "text", text: deep(5000) }] },
+      { input: [{ type: "text", text: "a" }, deep(5000)] },
+      { input: [{ role: "user", content: "a" }, deep(5000)] }
+    ]) {
+      const r = parse(body)
+      expect(Either.isLeft(r)).toBe(true)
+      if (Either.isLeft(r)) {
+        expect(r.left.status).toBe(400)
+        expect(r.left.message.length).toBeLessThan(200)
+      }
+    }
+  })
+  it("quotes a long wrong value by its start only", () => {
+    const r = parse({ input: ["a", { x: "y".repeat(100_000) }] })
+    expect(Either.isLeft(r) && r.left.message.length).toBeLessThan(200)
+    const s = parse({ input: [{ role: "x".repeat(100_000), content: "a" }] })
+    expect(Either.isLeft(s) && s.left.message).toMatch(/^input\[0\]\.role: Expected one of .*, actual "xxx.*…/)
+    expect(Either.isLeft(s) && s.left.message.length).toBeLessThan(200)
+  })
+  it("keeps the usual message for a plain wrong type", () => {
+    const r = parse({ input: ["a", "b", 42] })
+    expect(Either.isLeft(r) && r.left.message).toBe("input[2]: Expected string, actual 42")
+  })
+})

@@ -1,9 +1,12 @@
 /** SIGTERM drains: requests in flight when the signal arrives are answered, then the process exits 0. */
 import { beforeAll, describe, expect, it } from "vitest"
+import { execFileSync, spawn } from "node:child_process"
 import { once } from "node:events"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import * as net from "node:net"
 import { spawnServer } from "../../src/serve/spawn.ts"
-import { postJson, tinyModel } from "./fixtures.ts"
+import { postJson, repoRoot, tinyModel } from "./fixtures.ts"
 
 let model: { dir: string }
 beforeAll(async () => {
@@ -84,5 +87,37 @@ describe("pipelines/serve.ts shutdown", () => {
     expect(drained).toHaveLength(2)
     expect(drained.reduce((a, b) => a + b, 0)).toBe(n)
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow()
+  })
+
+  it("the README's launch command, run as a supervisor runs it (exec'd: its PID is the server), drains and exits on SIGTERM, workers included", async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
+    const launch = /^(node --import tsx pipelines\/serve\.ts)\b/m.exec(readme)?.[1]
+    expect(launch, "README documents the launch command").toBeDefined()
+    expect(fs.readFileSync(path.join(repoRoot, "src/serve/README.md"), "utf8")).toContain(launch)
+    const child = spawn("sh", ["-c", `exec ${launch} --port 0 --workers 2 --model "$MODEL" --set playground=false --set batch.maxWaitMs=1500`], {
+      cwd: repoRoot,
+      env: { ...process.env, MODEL: model.dir },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const exited = new Promise<{ code: number | null; signal: string | null }>((done) => child.on("exit", (code, signal) => done({ code, signal })))
+    let out = ""
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString()
+        const m = /listening on (http:\/\/\S+)/.exec(out)
+        if (m) resolve(m[1])
+      })
+      void exited.then(() => reject(new Error("exited before listening")))
+    })
+    const workers = execFileSync("ps", ["-o", "pid=", "--ppid", String(child.pid)], { encoding: "utf8" }).trim().split(/\s+/).map(Number)
+    expect(workers).toHaveLength(2)
+    const pending = Array.from({ length: 6 }, (_, i) => postJson(url, { input: `murder ${i}` }))
+    await new Promise((r) => setTimeout(r, 400))
+    process.kill(child.pid!, "SIGTERM")
+    expect((await Promise.all(pending)).map((a) => a.status)).toEqual(Array(6).fill(200))
+    expect(await exited).toEqual({ code: 0, signal: null })
+    // Nothing keeps serving with parent PID 1.
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/)
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow()
   })
 })
