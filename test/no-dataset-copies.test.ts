@@ -6,7 +6,10 @@
  * text files line by line (JSON files: every string value, and each of its lines), Parquet
  * files cell by cell. A line or cell is a copy when
  * - its `matchKey` equals the `matchKey` of a dataset text of ≥ 6 words, or
- * - it contains, on word boundaries, the `matchKey` of a dataset text of ≥ 6 words.
+ * - it contains, on word boundaries, the `matchKey` of a dataset text of ≥ 6 words, or
+ * - it shares a run of ≥ 8 consecutive words with a dataset text (a cut or quoted part of a
+ *   row: fixtures once held rows cut short, "…, so Brown." left off). Runs are compared as
+ *   53-bit hashes of the 8 word hashes, in one sorted array.
  * Skipped where `../shared/datasets` is absent (nothing to compare with).
  * Not scanned: `datasets/*.parquet` (derived tables, removed from git separately),
  * `datasets/lexicon.tsv` (single words), `package-lock.json`.
@@ -32,8 +35,53 @@ const SKIP = (file: string) =>
 
 const words = (key: string) => (key === "" ? 0 : key.split(" ").length)
 
-/** matchKeys of every dataset text of ≥ MIN_WORDS words. */
-const datasetKeys = async (): Promise<Set<string>> => {
+/** Words in a run shared with a dataset text that makes a line a (partial) copy. */
+const RUN = 8
+
+/** FNV-1a of a word, with two different offsets: two independent 32-bit hashes. */
+const wordHash = (w: string, offset: number): number => {
+  let h = offset
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 16777619)
+  return h >>> 0
+}
+const mix = (h: number, k: number): number => (Math.imul(h ^ k, 0x9e3779b1) + 0x7f4a7c15) >>> 0
+
+/** One 53-bit number per run of RUN consecutive words of a match key (-1 for a run without enough words of letters). */
+const runHashes = (key: string): Array<number> => {
+  const ws = key.split(" ")
+  if (ws.length < RUN) return []
+  const a = ws.map((w) => wordHash(w, 0x811c9dc5))
+  const b = ws.map((w) => wordHash(w, 0x01000193))
+  const letters = ws.map((w) => /\p{L}/u.test(w))
+  const out: Array<number> = []
+  for (let i = 0; i + RUN <= ws.length; i++) {
+    // A run of mostly numbers ("0 1 2 3 4 5 6 7") is no text.
+    if (letters.slice(i, i + RUN).filter(Boolean).length < RUN / 2) {
+      out.push(-1)
+      continue
+    }
+    let x = 0x2545f491, y = 0x6a09e667
+    for (let j = i; j < i + RUN; j++) {
+      x = mix(x, a[j])
+      y = mix(y, b[j])
+    }
+    out.push(x * 2 ** 21 + (y & 0x1fffff))
+  }
+  return out
+}
+
+const sortedHas = (sorted: Float64Array, v: number): boolean => {
+  let lo = 0, hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] < v) lo = mid + 1
+    else hi = mid
+  }
+  return lo < sorted.length && sorted[lo] === v
+}
+
+/** matchKeys of every dataset text of ≥ MIN_WORDS words, and the sorted run hashes of all of them. */
+const datasetKeys = async (): Promise<{ keys: Set<string>; runs: Float64Array }> => {
   const texts: Array<string> = []
   const bench = await Effect.runPromise(loadAllBenchmarks(SHARED))
   for (const r of bench.rows) texts.push(r.text)
@@ -49,11 +97,14 @@ const datasetKeys = async (): Promise<Set<string>> => {
     for (const r of out.rows) texts.push(r.text)
   }
   const keys = new Set<string>()
+  const runs: Array<number> = []
   for (const t of texts) {
     const k = matchKey(t)
-    if (words(k) >= MIN_WORDS) keys.add(k)
+    if (words(k) < MIN_WORDS || keys.has(k)) continue
+    keys.add(k)
+    for (const h of runHashes(k)) if (h >= 0) runs.push(h)
   }
-  return keys
+  return { keys, runs: Float64Array.from(runs).sort() }
 }
 
 /** The strings of a tracked file worth comparing, each with where it is (for the message). */
@@ -126,10 +177,16 @@ const findCopy = (lineKey: string, keys: Set<string>, byPrefix: Map<string, Arra
   return undefined
 }
 
+/** The first run of RUN words the line's key shares with a dataset text, if any. */
+const findRun = (lineKey: string, runs: Float64Array): string | undefined => {
+  const hit = runHashes(lineKey).findIndex((h) => h >= 0 && sortedHas(runs, h))
+  return hit < 0 ? undefined : `${lineKey.split(" ").slice(hit, hit + RUN).join(" ")} (a run of ${RUN} words)`
+}
+
 describe.skipIf(!fs.existsSync(SHARED))("tracked files (needs ../shared/datasets; skipped without it)", () => {
   it("hold no text of the shared datasets (benchmark prompts, seed and benign rows)", async () => {
     const t0 = performance.now()
-    const keys = await datasetKeys()
+    const { keys, runs } = await datasetKeys()
     const byPrefix = indexByPrefix(keys)
     const t1 = performance.now()
     const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" })
@@ -143,7 +200,8 @@ describe.skipIf(!fs.existsSync(SHARED))("tracked files (needs ../shared/datasets
         pieces++
         const key = matchKey(p.text)
         if (words(key) < MIN_WORDS) continue
-        const copy = findCopy(key, keys, byPrefix)
+        let copy = findCopy(key, keys, byPrefix)
+        copy ??= findRun(key, runs)
         if (copy === undefined) continue
         const found = hits.get(file) ?? new Map<string, string>()
         if (!found.has(copy)) found.set(copy, p.where)
@@ -152,7 +210,7 @@ describe.skipIf(!fs.existsSync(SHARED))("tracked files (needs ../shared/datasets
     }
     const t2 = performance.now()
     console.log(
-      `no-dataset-copies: ${keys.size} dataset texts of ≥ ${MIN_WORDS} words (${((t1 - t0) / 1000).toFixed(1)} s); ` +
+      `no-dataset-copies: ${keys.size} dataset texts of ≥ ${MIN_WORDS} words, ${runs.length} runs of ${RUN} (${((t1 - t0) / 1000).toFixed(1)} s); ` +
         `${files.length} tracked files, ${pieces} lines/cells (${((t2 - t1) / 1000).toFixed(1)} s)`
     )
     const report = [...hits].map(
@@ -171,11 +229,16 @@ describe.skipIf(!fs.existsSync(SHARED))("tracked files (needs ../shared/datasets
   it("would notice a copied text (a known dataset row, found by the same search)", async () => {
     // One real benchmark row, matched the way the scan matches: guards against a search that finds nothing.
     const bench = await Effect.runPromise(loadAllBenchmarks(SHARED))
-    const row = bench.rows.find((r) => words(matchKey(r.text)) >= MIN_WORDS + 2)!
+    const row = bench.rows.find((r) => words(matchKey(r.text)) >= RUN + 2)!
     const keys = new Set([matchKey(row.text)])
     const byPrefix = indexByPrefix(keys)
     expect(findCopy(matchKey(`  "${row.text}"  `), keys, byPrefix)).toBe(matchKey(row.text))
     expect(findCopy(matchKey(`x,1,"${row.text.toUpperCase()}",0`), keys, byPrefix)).toBe(matchKey(row.text))
-    expect(findCopy(matchKey(`prefix ${row.text.split(" ").slice(0, -1).join(" ")}`), keys, byPrefix)).toBeUndefined()
+    const cut = matchKey(`prefix ${row.text.split(" ").slice(0, -1).join(" ")}`)
+    expect(findCopy(cut, keys, byPrefix)).toBeUndefined()
+    // …but a cut copy still shares runs of RUN words with it.
+    const runs = Float64Array.from(runHashes(matchKey(row.text)).filter((h) => h >= 0)).sort()
+    expect(findRun(cut, runs)).toBeDefined()
+    expect(findRun(matchKey("one two three four five six seven eight nine ten"), runs)).toBeUndefined()
   })
 })
