@@ -45,7 +45,18 @@ export interface PerturbationResult extends RateCell {
   readonly gained: number
   /** Most frequent leftover canonical words on unrecovered texts, with counts. */
   readonly residue: ReadonlyArray<readonly [string, number]>
-  readonly examples: ReadonlyArray<{ readonly clean: string; readonly perturbed: string; readonly canonical: string }>
+  /**
+   * Up to 5 unrecovered lost flags, by position only: `row` is the index among the suite's rows
+   * (re-create the texts with the same rows and seed). Benchmark texts are third-party data and
+   * the report is committed, so it never quotes them, clean or perturbed.
+   */
+  readonly examples: ReadonlyArray<SuiteExample>
+}
+
+export interface SuiteExample {
+  readonly benchmark: string
+  readonly lang: string
+  readonly row: number
 }
 
 export interface SuiteReport {
@@ -100,7 +111,7 @@ export const runSuite = (
       const flags = (yield* classifyAll(guard, texts, `classify ${kind}`)).map((p) => p.flagged)
       let changed = 0, recovered = 0, lostRecovered = 0, lostUnrecovered = 0, gained = 0
       const residue = new Map<string, number>()
-      const examples: Array<{ clean: string; perturbed: string; canonical: string }> = []
+      const examples: Array<SuiteExample> = []
       texts.forEach((t, i) => {
         if (t !== clean[i]) changed++
         const canon = canonicalize(t)
@@ -115,7 +126,7 @@ export const runSuite = (
           const cleanWords = new Set(cleanCanon[i].match(WORDS) ?? [])
           for (const w of new Set(canon.match(WORDS) ?? [])) if (!cleanWords.has(w)) residue.set(w, (residue.get(w) ?? 0) + 1)
           if (cleanFlags[i] && !flags[i] && examples.length < 5 && t.length <= 160) {
-            examples.push({ clean: clean[i], perturbed: t, canonical: canon })
+            examples.push({ benchmark: rows[i].benchmark, lang: rows[i].lang, row: i })
           }
         }
       })

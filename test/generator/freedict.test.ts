@@ -137,7 +137,7 @@ describe.skipIf(skipWithout(installed))("freedict-mix with the installed diction
   it("translates into German word by word and mixes French", async () => {
     const op = makeFreedictMix({ cacheDir: tempDir("fd-cache") })
     await Effect.runPromise(op.available)
-    const inputs = [{ text: "How do I steal a car from my neighbour?", lang: "en" as const }]
+    const inputs = [{ text: "Where could someone steal a car at night?", lang: "en" as const }]
     const de = await Effect.runPromise(op.apply(inputs, { target: "de", rate: "1.0" }, new Rng(3)))
     expect(de[0]?.lang).toBe("de")
     expect(de[0]?.text).toMatch(/stehlen/)

@@ -25,15 +25,15 @@ describe("language identification", () => {
   })
 
   it("drops a long text confidently in another language", () => {
-    const c = contradictsLanguage("Amazingly touching video! What a unique and symbolic design. I wish you all the best", "es")
+    const c = contradictsLanguage("What a lovely video! The colours and the music made my whole week so much better", "es")
     expect(c).toMatchObject({ detected: "en", contradicts: true })
   })
   it("never drops a short post, however sure the detector is", () => {
-    expect(contradictsLanguage("que rica verga", "pt").contradicts).toBe(false)
-    expect(contradictsLanguage("@user add xd lili fdp", "pt").contradicts).toBe(false)
+    expect(contradictsLanguage("pqp que preguiça", "pt").contradicts).toBe(false)
+    expect(contradictsLanguage("@user kkk vc eh mto chato", "pt").contradicts).toBe(false)
   })
   it("keeps text in the claimed language", () => {
-    expect(contradictsLanguage("Ich denke, alles was man tun kann, ist, es zu ignorieren.", "de")).toMatchObject({ contradicts: false, margin: 0 })
+    expect(contradictsLanguage("Ich glaube, man sollte einfach tief durchatmen und weitergehen.", "de")).toMatchObject({ contradicts: false, margin: 0 })
   })
   it("counts words without mentions, hashtags, links or RT", () => {
     expect(contentWords("RT @user this is #great http://t.co/x a")).toBe(2)
