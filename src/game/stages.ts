@@ -34,7 +34,7 @@ import { Game, type GameService } from "./context.ts"
 import { checkTrainedGuard, runExternalTrainer } from "./external-trainer.ts"
 import { dropCounts, filterProposals, type FilterContext, type FilteredRow } from "./filter.ts"
 import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
-import { sha256File, stage } from "./stage.ts"
+import { sha256File, stableJson, stage, StageError } from "./stage.ts"
 
 const FILTERED_COLUMNS = { ...PROPOSAL_COLUMNS, dropped: "utf8" } as const
 const JUDGED_COLUMNS = { ...FILTERED_COLUMNS, p_unsafe: "float64", fooled: "bool" } as const
@@ -417,6 +417,25 @@ const trainExternally = (t: number, synthFiles: ReadonlyArray<string>) =>
   })
 
 /**
+ * A resumed run must not go on with a guard folder changed since the trainer wrote it (the
+ * stage's marker covers trainer/result.json, which holds the folder's hashes).
+ */
+const checkExternalGuard = (dir: string) =>
+  Effect.gen(function* () {
+    const guardDir = path.join(dir, "guard")
+    const { files } = yield* readJson<{ files: Record<string, string> }>(path.join(dir, TRAINER_RESULT))
+    const now = fs.existsSync(guardDir) ? folderHashes(guardDir) : {}
+    if (stableJson(now) !== stableJson(files)) {
+      return yield* new StageError({
+        stage: "train-guard",
+        dir,
+        reason: `${guardDir} differs from what the external trainer wrote (${TRAINER_RESULT}); delete ${TRAINER_RESULT} to train again`
+      })
+    }
+    return guardDir
+  })
+
+/**
  * Retrain the guard from scratch on seed ∪ synthetic_1..t (as the paper does); validation =
  * the seed's validation split ∪ the held-out slice of the synthetic rows.
  */
@@ -462,7 +481,7 @@ export const trainGuardStage = (t: number) =>
           inputs: [game.paths.seedFile, ...(game.lexicon !== null ? [game.paths.lexiconFile] : []), ...synthFiles].map((f) => ({ path: rel(f), sha256: sha256File(f) }))
         })
       }) }),
-      load: Effect.succeed(path.join(dir, "guard"))
+      load: game.config.externalTrainer !== undefined ? checkExternalGuard(dir) : Effect.succeed(path.join(dir, "guard"))
     })
   })
 

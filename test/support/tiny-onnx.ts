@@ -102,7 +102,7 @@ export const writeTinyOnnxFolder = (
   w: TinyOnnx,
   opts: { readonly layout?: "root" | "onnx"; readonly settings?: object } = {}
 ): string => {
-  fs.mkdirSync(path.join(dir, "onnx"), { recursive: true })
+  fs.mkdirSync(path.join(dir, opts.layout === "onnx" ? "onnx" : ""), { recursive: true })
   const id2label = Object.fromEntries(Array.from({ length: CATEGORIES }, (_, i) => [String(i), `C${i + 1}`]))
   fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ architectures: ["TinyForSequenceClassification"], id2label, pad_token_id: w.vocab["[PAD]"] }))
   fs.writeFileSync(path.join(dir, "tokenizer.json"), JSON.stringify(wordLevelTokenizer(w.vocab)))
