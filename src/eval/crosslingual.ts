@@ -8,7 +8,7 @@
  */
 import { Effect } from "effect"
 import type { Example } from "../../schemas/example.ts"
-import { route, translateBatch } from "../generator/operators/apertium.ts"
+import { checkChains, route, translateBatch } from "../generator/operators/apertium.ts"
 import type { OperatorError, OperatorUnavailable } from "../generator/operators/operator.ts"
 import { binaryMetrics, type BinaryMetrics } from "./metrics.ts"
 import { FLAG_THRESHOLD } from "../../schemas/taxonomy.ts"
@@ -33,6 +33,8 @@ export const buildCrosslingualDev = (
   seed: ReadonlyArray<Example>
 ): Effect.Effect<Array<DevRow>, OperatorError | OperatorUnavailable> =>
   Effect.gen(function* () {
+    // Unavailable (not a failed translation) when Apertium is missing, so the caller can skip the check.
+    yield* checkChains("crosslingual-dev", CROSSLINGUAL_LANGS.map((lang) => route("en", lang)!))
     const english = seed.filter((r) => r.split === "validation" && r.lang === "en" && REQUEST_SOURCES.has(r.source))
     const rows: Array<DevRow> = english.map((r) => ({ id: r.id, text: r.text, lang: "en", unsafe: r.unsafe }))
     for (const lang of CROSSLINGUAL_LANGS) {

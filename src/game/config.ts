@@ -4,10 +4,22 @@
  */
 import { Schema } from "effect"
 import { BenchmarkLang } from "../../schemas/index.ts"
+import { LlmConfig } from "../generator/operators/llm-rewrite.ts"
 import { TrainConfig, DEFAULT_TRAIN_CONFIG } from "../guard/config.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 const Positive = Schema.Number.pipe(Schema.positive())
+
+/** A command that trains the guard instead of the in-process trainer (contract: external-trainer.ts). */
+export const ExternalTrainer = Schema.Struct({
+  /** argv of the command (no shell); {table}, {settings} and {out} are replaced by paths. */
+  command: Schema.NonEmptyArray(Schema.String),
+  /** Per attempt. Default 24 h. */
+  timeoutMs: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 86_400_000 }),
+  /** Attempts after the first. Default 1. */
+  retries: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 1 })
+})
+export type ExternalTrainer = typeof ExternalTrainer.Type
 
 export const SelfPlayConfig = Schema.Struct({
   /** Folder name under runs/ (starts with a letter or digit: never `.` or `..`). */
@@ -53,8 +65,16 @@ export const SelfPlayConfig = Schema.Struct({
   /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
   maxSeedTrainRows: Schema.NullOr(PositiveInt),
   guard: TrainConfig,
-  /** OpenAI-compatible endpoint for the optional llm-rewrite operator (null = off). */
-  llmUrl: Schema.NullOr(Schema.String)
+  /**
+   * OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama) of the LLM generator (null = off): its
+   * rewrites become routes the policy can choose (programs.ts). The API key, if any, is read
+   * from DUOGUARD_LLM_API_KEY, never stored in the run.
+   */
+  llmUrl: Schema.NullOr(Schema.String),
+  /** The endpoint's settings (model name, timeouts, retries, rate); absent = LLM_DEFAULTS. */
+  llm: Schema.optional(Schema.partial(LlmConfig.pipe(Schema.omit("url", "apiKey")))),
+  /** A command that trains the guard in place of the in-process trainer (external-trainer.ts); absent = in-process. */
+  externalTrainer: Schema.optional(ExternalTrainer)
 })
 export type SelfPlayConfig = typeof SelfPlayConfig.Type
 export type SelfPlayConfigEncoded = typeof SelfPlayConfig.Encoded

@@ -13,6 +13,7 @@ import type { Lexicon } from "../guard/lexicon.ts"
 import { readLexiconFile } from "../guard/storage.ts"
 import { Rng } from "../runtime/rng.ts"
 import type { SelfPlayConfig } from "./config.ts"
+import { programSpace, type ProgramSpace } from "./programs.ts"
 
 export interface GamePaths {
   readonly repoRoot: string
@@ -37,6 +38,8 @@ export interface GameService {
   /** The lexicon every guard of the run is trained with (null when features.lexicon is off). */
   readonly lexicon: Lexicon | null
   readonly registry: Registry
+  /** The generator's action space: LLM routes only when an endpoint is configured (programs.ts). */
+  readonly programs: ProgramSpace
   /** Operators that can run on this machine (the others are masked out of the action space). */
   readonly available: ReadonlySet<string>
   /** Used only to drop generated texts that equal benchmark texts; never to select or tune. */
@@ -68,7 +71,10 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
       }
       const seedValidation = kept.filter((r) => r.split === "validation")
       const generationPool = seedTrain.filter((r) => (config.seedLanguages as ReadonlyArray<string>).includes(r.lang))
-      const registry = yield* makeOperators({ llm: config.llmUrl ? { url: config.llmUrl } : undefined })
+      const apiKey = process.env.DUOGUARD_LLM_API_KEY
+      const registry = yield* makeOperators({
+        llm: config.llmUrl ? { ...config.llm, url: config.llmUrl, ...(apiKey ? { apiKey } : {}) } : undefined
+      })
       const availability = yield* registry.availability
       for (const a of availability) {
         if (a.unavailable && !(a.name === "llm-rewrite" && config.llmUrl === null)) {
@@ -87,6 +93,7 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
         seedById: new Map(all.map((r) => [r.id, r])),
         lexicon,
         registry,
+        programs: programSpace({ llm: config.llmUrl !== null }),
         available,
         contamination,
         iterDir: (t: number) => path.join(paths.runDir, `iter-${t}`)

@@ -11,7 +11,7 @@ import { applyGrouped, applyLabels, OperatorError, type Registry, type RewriteRe
 import type { Policy } from "../generator/policy.ts"
 import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
 import type { Rng } from "../runtime/rng.ts"
-import { decodeAction, feasibility } from "./programs.ts"
+import { programSpace, type ProgramSpace } from "./programs.ts"
 
 export interface ProposalRow {
   readonly id: string
@@ -56,6 +56,8 @@ export const PROPOSAL_COLUMNS: ColumnSpec<ProposalRow> = {
   status: "utf8"
 }
 
+const BASE_SPACE = programSpace({ llm: false })
+
 export const actionOf = (p: ProposalRow): Array<number> => [p.a_target, p.a_route, p.a_frame, p.a_surface]
 
 /** Sample `perSeed` actions for each seed (rows seed-major: seed i's k-th action at i·perSeed + k). */
@@ -66,10 +68,11 @@ export const sampleActions = (
   perSeed: number,
   temperature: number,
   rng: Rng,
-  available: ReadonlySet<string>
+  available: ReadonlySet<string>,
+  space: ProgramSpace = BASE_SPACE
 ): Array<Array<number>> => {
   const repeated = seeds.flatMap((s) => Array.from({ length: perSeed }, () => s))
-  const mask = feasibility(registry, repeated.map((s) => s.lang), available)
+  const mask = space.feasibility(registry, repeated.map((s) => s.lang), available)
   const x = tf.tensor2d(seedFeatureMatrix(repeated), [repeated.length, SEED_FEATURE_DIM])
   try {
     return policy.sample(x, rng, temperature, mask)
@@ -85,10 +88,11 @@ export const runPrograms = (
   actions: ReadonlyArray<ReadonlyArray<number>>,
   perSeed: number,
   iteration: number,
-  rng: Rng
+  rng: Rng,
+  space: ProgramSpace = BASE_SPACE
 ): Effect.Effect<Array<ProposalRow>, OperatorError> =>
   Effect.gen(function* () {
-    const programs = actions.map(decodeAction)
+    const programs = actions.map(space.decodeAction)
     const seedOf = (i: number) => seeds[Math.floor(i / perSeed)]
     const text: Array<string | null> = actions.map((_, i) => seedOf(i).text)
     const lang: Array<Lang> = actions.map((_, i) => seedOf(i).lang)

@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { createRequire } from "node:module"
 import { BENCHMARK_LANGUAGES, BENCHMARKS, Example, type RunManifest } from "../../schemas/index.ts"
-import { readRows, writeFileAtomic } from "../data/parquet.ts"
+import { readParquet, readRows, tableToRows, writeFileAtomic } from "../data/parquet.ts"
 import { avgF1VsIterationSpec, langLabel, benchmarkLabel } from "../eval/charts.ts"
 import { readTable1Json } from "../eval/report.ts"
 import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
@@ -18,6 +18,7 @@ import { averages, nonEnglishMean } from "./compare.ts"
 import type { CrosslingualScore } from "../eval/crosslingual.ts"
 import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
 import { Game } from "./context.ts"
+import { isLlmProgram } from "./programs.ts"
 import { sha256File, stableJson } from "./stage.ts"
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1))
@@ -151,12 +152,24 @@ export const writeRunReport = Effect.gen(function* () {
   const reasons = [...new Set(filterRows.flatMap(([, f]) => Object.keys(f)))].sort()
   const dpoRows = iters.slice(1).map((t) => [t, readJson<{ pairs: number; lossFirstEpoch: number; lossLastEpoch: number; rewardAccuracy: number }>(path.join(game.iterDir(t), "dpo.json"))] as const)
 
+  // Only runs that use them get these sections: a run without either keeps its report's bytes.
+  const trainerLines = config.externalTrainer === undefined ? [] : [
+    "",
+    `Guards trained by the external command \`${config.externalTrainer.command.join(" ")}\` (src/game/external-trainer.ts), not in-process:`,
+    ...iters.map((t) => {
+      const r = readJson<{ format: string; backend: string }>(path.join(game.iterDir(t), "trainer", "result.json"))
+      return `- iteration ${t}: ${r ? `${r.format} guard, run by ${r.backend}` : "–"}`
+    })
+  ]
+  const llmLines = config.llmUrl === null ? [] : yield* llmSection(iters.slice(1).map((t) => game.iterDir(t)), config.llmUrl)
+
   const md = [
     `# Self-play run \`${config.runId}\``,
     "",
     `Seed ${config.seed}; ${config.iterations} iteration(s) after the seed-only guard; seed languages ${config.seedLanguages.join(", ")};`,
     `${config.seedsPerIteration} seeds (drawn ${config.seedSampling === "per-source" ? "with an equal share per language × label × source" : "in proportion to rows per language × label × category"}) × ${config.proposalsPerSeed} proposals per iteration. Benchmarks are scored after each`,
     "iteration and used for nothing else. Config and input hashes: `../manifest.json`.",
+    ...trainerLines,
     "",
     "## Six-benchmark average F1 (%) per iteration",
     "",
@@ -203,6 +216,7 @@ export const writeRunReport = Effect.gen(function* () {
     "",
     "![fooling rate](fooling_rate.svg)",
     "",
+    ...llmLines,
     `Synthetic rows (misclassified proposals) added to the guard's data: ${totalSynthetic} (${pct(nonEnglishSynthetic / Math.max(1, totalSynthetic))} % non-English;` +
       ` ${config.syntheticValidationPercent} % of them held out for its validation split).`,
     "",
@@ -217,6 +231,38 @@ export const writeRunReport = Effect.gen(function* () {
   return md
 })
 
+interface ProgramRow {
+  readonly id: string
+  readonly program: string
+  readonly status: string
+  readonly dropped: string
+}
+
+/** The LLM generator's share of the game: chosen, rewritten, kept, and fooling guard_{t-1}. */
+const llmSection = (iterDirs: ReadonlyArray<string>, url: string) =>
+  Effect.gen(function* () {
+    const rows: Array<Array<string>> = []
+    for (const [i, dir] of iterDirs.entries()) {
+      const candidates = tableToRows(yield* readParquet(path.join(dir, "candidates.parquet"))) as unknown as Array<ProgramRow>
+      const judged = tableToRows(yield* readParquet(path.join(dir, "judged.parquet"))) as unknown as Array<{ id: string; fooled: boolean }>
+      const fooled = new Set(judged.filter((j) => j.fooled).map((j) => j.id))
+      const llm = candidates.filter((c) => isLlmProgram(c.program))
+      const kept = llm.filter((c) => c.dropped === "")
+      const nFooled = kept.filter((c) => fooled.has(c.id)).length
+      rows.push([String(i + 1), `${llm.length} / ${candidates.length} (${pct(llm.length / Math.max(1, candidates.length))} %)`,
+        String(llm.filter((c) => c.status === "ok").length), String(kept.length), `${nFooled} (${kept.length > 0 ? pct(nFooled / kept.length) : "–"} %)`])
+    }
+    return [
+      "### The LLM generator",
+      "",
+      `LLM rewrites (routes \`llm:*\`, through ${url}) among the iteration's proposals: how often the policy chose one,`,
+      "how many came back rewritten (refusals and failed requests give none), passed the filters, and fooled the guard.",
+      "",
+      table(["iteration", "chosen (of all proposals)", "rewritten", "kept", "fooled guard(t-1) (of kept)"], rows),
+      ""
+    ]
+  })
+
 /** Copy the run's final guard to models/default (atomically), its manifest naming the run. */
 export const shipGuard = (target: string) =>
   Effect.gen(function* () {
@@ -227,7 +273,8 @@ export const shipGuard = (target: string) =>
       fs.rmSync(tmp, { recursive: true, force: true })
       fs.cpSync(from, tmp, { recursive: true })
       const manifestFile = path.join(tmp, "manifest.json")
-      const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"))
+      // An ONNX guard from an external trainer may come without a manifest.
+      const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, "utf8")) : { kind: "guard" }
       manifest.run = { runId: game.config.runId, iteration: game.config.iterations, report: `runs/${game.config.runId}/report/report.md` }
       fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`)
       fs.rmSync(target, { recursive: true, force: true })

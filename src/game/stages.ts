@@ -23,15 +23,18 @@ import { buildPairs, trainDpo, type JudgedProposal } from "../generator/dpo-trai
 import { Policy, type PolicyWeights } from "../generator/policy.ts"
 import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
 import { loadGuard, type Guard } from "../guard/guard.ts"
+import { isOnnxGuardDir } from "../guard/onnx/folder.ts"
+import { onnxFolderHash } from "../guard/onnx/served.ts"
 import { saveGuard } from "../guard/storage.ts"
 import { trainGuard } from "../guard/train.ts"
 import { hash32, type Rng } from "../runtime/rng.ts"
 import { Seed } from "../runtime/seed.ts"
+import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { Game, type GameService } from "./context.ts"
+import { checkTrainedGuard, runExternalTrainer } from "./external-trainer.ts"
 import { dropCounts, filterProposals, type FilterContext, type FilteredRow } from "./filter.ts"
-import { feasibility, HEADS } from "./programs.ts"
 import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
-import { sha256File, stage } from "./stage.ts"
+import { sha256File, stableJson, stage, StageError } from "./stage.ts"
 
 const FILTERED_COLUMNS = { ...PROPOSAL_COLUMNS, dropped: "utf8" } as const
 const JUDGED_COLUMNS = { ...FILTERED_COLUMNS, p_unsafe: "float64", fooled: "bool" } as const
@@ -56,10 +59,10 @@ export const initPolicy = Effect.gen(function* () {
   return yield* stage({
     name: "init-policy",
     dir,
-    key: { hidden: game.config.policy.hidden, heads: HEADS, seed: seed.root },
+    key: { hidden: game.config.policy.hidden, heads: game.programs.heads, seed: seed.root },
     outputs: ["policy.json"],
     run: Effect.suspend(() => {
-      const policy = Policy.init({ inputDim: SEED_FEATURE_DIM, hidden: game.config.policy.hidden, heads: HEADS }, seed.rng("policy-init"))
+      const policy = Policy.init({ inputDim: SEED_FEATURE_DIM, hidden: game.config.policy.hidden, heads: game.programs.heads }, seed.rng("policy-init"))
       const w = policy.toWeights()
       policy.dispose()
       return writeJson(path.join(dir, "policy.json"), w)
@@ -122,13 +125,21 @@ export const generate = (t: number, seeds: ReadonlyArray<Example>) =>
     return yield* stage({
       name: "generate",
       dir,
-      key: { seeds: hashOf(path.join(dir, "seeds.parquet")), policy: hashOf(refFile), k: game.config.proposalsPerSeed, temperature: game.config.temperature, operators: [...game.available].sort() },
+      key: {
+        seeds: hashOf(path.join(dir, "seeds.parquet")),
+        policy: hashOf(refFile),
+        k: game.config.proposalsPerSeed,
+        temperature: game.config.temperature,
+        operators: [...game.available].sort(),
+        // Another endpoint or model writes other rewrites.
+        ...(game.config.llmUrl !== null ? { llm: { url: game.config.llmUrl, ...game.config.llm } } : {})
+      },
       outputs: ["proposals.parquet"],
       run: Effect.gen(function* () {
         const policy = yield* loadPolicy(refFile)
-        const actions = sampleActions(policy, game.registry, seeds, game.config.proposalsPerSeed, game.config.temperature, seed.rng(`actions/iter-${t}`), game.available)
+        const actions = sampleActions(policy, game.registry, seeds, game.config.proposalsPerSeed, game.config.temperature, seed.rng(`actions/iter-${t}`), game.available, game.programs)
         policy.dispose()
-        const proposals = yield* runPrograms(game.registry, seeds, actions, game.config.proposalsPerSeed, t, seed.rng(`programs/iter-${t}`))
+        const proposals = yield* runPrograms(game.registry, seeds, actions, game.config.proposalsPerSeed, t, seed.rng(`programs/iter-${t}`), game.programs)
         yield* writeParquet(file, rowsToTable(proposals, PROPOSAL_COLUMNS))
       }),
       load: readTable<ProposalRow>(file)
@@ -166,7 +177,10 @@ export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
 
 /** The balancing source of every synthetic row (their `source` column keeps the parent's name). */
 /** A saved guard's identity for stage keys: its verdicts depend on model.json (shift, features, lexicon) as well as the weights. */
-const guardHash = (guardDir: string) => `${hashOf(path.join(guardDir, "model.json"))}:${hashOf(path.join(guardDir, "weights.bin"))}`
+const guardHash = (guardDir: string) =>
+  isOnnxGuardDir(guardDir)
+    ? `onnx:${onnxFolderHash(guardDir)}`
+    : `${hashOf(path.join(guardDir, "model.json"))}:${hashOf(path.join(guardDir, "weights.bin"))}`
 
 export const SELFPLAY_SOURCE = "selfplay"
 
@@ -231,7 +245,7 @@ export const dpo = (t: number, seeds: ReadonlyArray<Example>, candidates: Readon
           .filter((c) => c.dropped === "" || game.config.dpo.rejectFiltered)
           .map((c) => ({ seedIndex: index.get(c.seed_id)!, action: actionOf(c), fooled: fooled.get(c.id) ?? false }))
         const pairs = buildPairs(proposals, game.config.dpo.maxPairsPerSeed, seed.rng(`pairs/iter-${t}`))
-        const mask = feasibility(game.registry, seeds.map((s) => s.lang), game.available)
+        const mask = game.programs.feasibility(game.registry, seeds.map((s) => s.lang), game.available)
         const stats = trainDpo(policy, reference, seedFeatureMatrix(seeds), SEED_FEATURE_DIM, pairs, game.config.dpo, seed.rng(`dpo/iter-${t}`), mask)
         yield* writeJson(path.join(dir, "policy.json"), policy.toWeights())
         yield* writeJson(path.join(dir, "dpo.json"), stats)
@@ -284,9 +298,9 @@ export const foolingRates = (t: number) =>
             Effect.gen(function* () {
               const policy = yield* loadPolicy(file)
               // The same stream for both policies: the comparison differs only by the policy.
-              const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`), game.available)
+              const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`), game.available, game.programs)
               policy.dispose()
-              const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`))
+              const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`), game.programs)
               const filtered = yield* filterProposals(proposals, filterContext(game, keys))
               const kept = filtered.filter((r) => r.dropped === "")
               const judged = yield* judgeWith(guard, kept)
@@ -344,6 +358,83 @@ export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
 
 // ─── the guard ────────────────────────────────────────────────────────────────────────────
 
+const TRAINER_TABLE = "trainer/train.parquet"
+const TRAINER_SETTINGS = "trainer/settings.json"
+const TRAINER_RESULT = "trainer/result.json"
+
+/** sha256 of every file under a folder, by relative path (sorted). */
+const folderHashes = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    (fs.readdirSync(dir, { recursive: true }) as Array<string>)
+      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+      .sort()
+      .map((f) => [f, sha256File(path.join(dir, f))])
+  )
+
+/**
+ * The external trainer's turn (external-trainer.ts): the iteration's rows and settings go out, a
+ * guard folder comes back, and it replaces iter-t/guard only once it loads and scores texts.
+ */
+const trainExternally = (t: number, synthFiles: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const seed = yield* Seed
+    const spec = game.config.externalTrainer!
+    const dir = game.iterDir(t)
+    const synthetic: Array<Example> = []
+    for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
+    const rows = [...game.seedTrain, ...game.seedValidation, ...synthetic]
+    fs.mkdirSync(path.join(dir, "trainer"), { recursive: true })
+    const table = path.join(dir, TRAINER_TABLE)
+    const settingsFile = path.join(dir, TRAINER_SETTINGS)
+    const out = path.join(dir, "guard.trainer-out")
+    fs.rmSync(out, { recursive: true, force: true })
+    yield* writeParquet(table, rowsToTable(rows, EXAMPLE_COLUMNS))
+    yield* writeJson(settingsFile, {
+      runId: game.config.runId,
+      iteration: t,
+      seed: seed.derive("guard"),
+      table,
+      out,
+      rows: { train: rows.filter((r) => r.split === "train").length, validation: rows.filter((r) => r.split === "validation").length },
+      // Output i of the model is category C(i+1); unsafe = max sigmoid, flagged when > 0.5.
+      categories: CATEGORY_IDS,
+      guard: game.config.guard
+    })
+    yield* runExternalTrainer(spec, { table, settings: settingsFile, out, log: path.join(dir, "trainer", "trainer.log"), cwd: game.paths.repoRoot })
+    const backend = yield* checkTrainedGuard(out, game.seedValidation.slice(0, 16).map((r) => r.text))
+    const guardDir = path.join(dir, "guard")
+    const old = `${guardDir}.old-${process.pid}`
+    if (fs.existsSync(guardDir)) fs.renameSync(guardDir, old)
+    fs.renameSync(out, guardDir)
+    fs.rmSync(old, { recursive: true, force: true })
+    yield* writeJson(path.join(dir, TRAINER_RESULT), {
+      command: spec.command,
+      format: isOnnxGuardDir(guardDir) ? "onnx" : "tfjs",
+      backend,
+      files: folderHashes(guardDir)
+    })
+  })
+
+/**
+ * A resumed run must not go on with a guard folder changed since the trainer wrote it (the
+ * stage's marker covers trainer/result.json, which holds the folder's hashes).
+ */
+const checkExternalGuard = (dir: string) =>
+  Effect.gen(function* () {
+    const guardDir = path.join(dir, "guard")
+    const { files } = yield* readJson<{ files: Record<string, string> }>(path.join(dir, TRAINER_RESULT))
+    const now = fs.existsSync(guardDir) ? folderHashes(guardDir) : {}
+    if (stableJson(now) !== stableJson(files)) {
+      return yield* new StageError({
+        stage: "train-guard",
+        dir,
+        reason: `${guardDir} differs from what the external trainer wrote (${TRAINER_RESULT}); delete ${TRAINER_RESULT} to train again`
+      })
+    }
+    return guardDir
+  })
+
 /**
  * Retrain the guard from scratch on seed ∪ synthetic_1..t (as the paper does); validation =
  * the seed's validation split ∪ the held-out slice of the synthetic rows.
@@ -367,10 +458,13 @@ export const trainGuardStage = (t: number) =>
         langs: game.config.seedLanguages,
         balance: SELFPLAY_SOURCE,
         // Guards trained before the calibration model was made blind to rewrites of its held-out sources differ.
-        ...(synthFiles.length > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {})
+        ...(synthFiles.length > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {}),
+        ...(game.config.externalTrainer !== undefined ? { externalTrainer: game.config.externalTrainer } : {})
       },
-      outputs: ["guard/model.json", "guard/weights.bin", "guard/manifest.json"],
-      run: Effect.gen(function* () {
+      outputs: game.config.externalTrainer !== undefined
+        ? [TRAINER_TABLE, TRAINER_SETTINGS, TRAINER_RESULT]
+        : ["guard/model.json", "guard/weights.bin", "guard/manifest.json"],
+      run: Effect.if(game.config.externalTrainer !== undefined, { onTrue: () => trainExternally(t, synthFiles), onFalse: () => Effect.gen(function* () {
         const synthetic: Array<Example> = []
         for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
         // The same init seed every iteration: guards differ by their data alone.
@@ -386,8 +480,8 @@ export const trainGuardStage = (t: number) =>
           createdBy: `pipelines/selfplay.ts (run ${game.config.runId}, iteration ${t})`,
           inputs: [game.paths.seedFile, ...(game.lexicon !== null ? [game.paths.lexiconFile] : []), ...synthFiles].map((f) => ({ path: rel(f), sha256: sha256File(f) }))
         })
-      }),
-      load: Effect.succeed(path.join(dir, "guard"))
+      }) }),
+      load: game.config.externalTrainer !== undefined ? checkExternalGuard(dir) : Effect.succeed(path.join(dir, "guard"))
     })
   })
 

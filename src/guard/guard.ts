@@ -12,6 +12,8 @@ import { Featurizer } from "./features.ts"
 import type { DecodedModel } from "./format.ts"
 import { disposeTensors, logitsOf, uploadWeights } from "./model.ts"
 import { textsProblem, turnsProblem } from "./input.ts"
+import { isOnnxGuardDir, noOperatingPoints, type OnnxSettings } from "./onnx/folder.ts"
+import { loadOnnxGuard } from "./onnx/guard.ts"
 import { readModelDir } from "./storage.ts"
 import { predictionAt, turnTexts, turnVerdicts } from "./verdict.ts"
 
@@ -89,11 +91,20 @@ export interface LoadOptions {
    * fewer false flags on mostly-benign traffic, lower recall). Default: the model's own shift.
    */
   readonly operatingPoint?: string | undefined
+  /** For an ONNX guard folder (onnx/folder.ts): overrides of its duoguard.json settings. */
+  readonly onnx?: Partial<OnnxSettings> | undefined
 }
 
-/** Loads a saved guard (default models/default) inside the Backend session; released with the scope. */
+/**
+ * Loads a saved guard (default models/default) inside the Backend session; released with the
+ * scope. A folder holding an exported ONNX classifier (onnx/folder.ts) is run by ONNX Runtime.
+ */
 export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR, options: LoadOptions = {}): Effect.Effect<Guard, GuardError, Scope.Scope> =>
   Effect.gen(function* () {
+    if (isOnnxGuardDir(modelDir)) {
+      if (options.operatingPoint !== undefined) return yield* noOperatingPoints(modelDir)
+      return yield* loadOnnxGuard(modelDir, options.onnx)
+    }
     const ctx = yield* Layer.build(BackendLive()).pipe(
       Effect.mapError((e) => new GuardError({ reason: e.message }))
     )

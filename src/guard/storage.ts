@@ -11,6 +11,7 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import { InputHash } from "../../schemas/manifest.ts"
 import { GuardError } from "./errors.ts"
+import { checkOnnxFolder, isOnnxGuardDir } from "./onnx/folder.ts"
 import { decodeModel, encodeModel, MODEL_FILE, selectOperatingPoint, WEIGHTS_FILE, type DecodedModel } from "./format.ts"
 import { parseLexicon, type Lexicon } from "./lexicon.ts"
 import type { TrainedGuard } from "./train.ts"
@@ -174,7 +175,7 @@ export const readModelDir = (dir: string, operatingPoint?: string): Effect.Effec
  * decoding the weights (the cluster primary's check before it forks workers that will).
  */
 export const checkModelDir = (dir: string, operatingPoint?: string): Effect.Effect<void, GuardError> =>
-  Effect.zipRight(
+  isOnnxGuardDir(dir) ? checkOnnxFolder(dir, operatingPoint) : Effect.zipRight(
     Effect.forEach([MODEL_FILE, WEIGHTS_FILE], (name) =>
       Effect.try({ try: () => fs.accessSync(path.join(dir, name), fs.constants.R_OK), catch: (e) => cannotRead(path.join(dir, name), e) }),
       { discard: true }

@@ -147,7 +147,9 @@ export const startServer = (
       { maxBatchTexts: config.batch.maxTexts, maxWaitMs: config.batch.maxWaitMs, queueCapacity: config.batch.queueCapacity },
       metrics
     )
-    const assets: PlaygroundAssets | undefined = config.playground ? yield* buildPlayground(model.name) : undefined
+    // An ONNX guard runs only here: the playground page has no model to run in the browser.
+    const browserModel = model.modelJson !== null && model.weightsBin !== null ? { modelJson: model.modelJson, weightsBin: model.weightsBin } : null
+    const assets: PlaygroundAssets | undefined = config.playground && browserModel !== null ? yield* buildPlayground(model.name) : undefined
     let draining = false
     // In a cluster worker: how to read every worker's metrics (set once listening).
     let collectAll: Effect.Effect<ReadonlyArray<MetricsSnapshot>> | undefined
@@ -160,13 +162,13 @@ export const startServer = (
     const bytes = (body: Uint8Array, contentType: string) =>
       Effect.succeed(HttpServerResponse.uint8Array(body, { contentType, headers: { "cache-control": "no-cache" } }))
     const playgroundRoutes = <E, R>(r: HttpRouter.HttpRouter<E, R>) =>
-      assets === undefined
+      assets === undefined || browserModel === null
         ? r
         : r.pipe(
             HttpRouter.get("/", Effect.succeed(HttpServerResponse.html(assets.html))),
             HttpRouter.get("/playground.js", bytes(assets.script, "text/javascript; charset=utf-8")),
-            HttpRouter.get("/model/model.json", bytes(model.modelJson, "application/json")),
-            HttpRouter.get("/model/weights.bin", bytes(model.weightsBin, "application/octet-stream"))
+            HttpRouter.get("/model/model.json", bytes(browserModel.modelJson, "application/json")),
+            HttpRouter.get("/model/weights.bin", bytes(browserModel.weightsBin, "application/octet-stream"))
           )
 
     const router = HttpRouter.empty.pipe(
@@ -177,7 +179,7 @@ export const startServer = (
           HttpServerResponse.unsafeJson(
             draining
               ? { status: "draining" }
-              : { status: "ok", model: model.name, backend: backend.name, uptime_s: Math.round((Date.now() - metrics.started) / 1000) },
+              : { status: "ok", model: model.name, backend: model.guard.backend, uptime_s: Math.round((Date.now() - metrics.started) / 1000) },
             { status: draining ? 503 : 200 }
           )
         )
@@ -318,6 +320,6 @@ export const startServer = (
     const port = (nodeServer.address() as AddressInfo).port
     const host = config.host.includes(":") ? `[${config.host}]` : config.host
     const url = `http://${host}:${port}`
-    if (isClusterWorker()) collectAll = (yield* joinCluster(metrics, { url, model: model.name, backend: backend.name })).collect
-    return { url, port, model: model.name, backend: backend.name, metrics }
+    if (isClusterWorker()) collectAll = (yield* joinCluster(metrics, { url, model: model.name, backend: model.guard.backend })).collect
+    return { url, port, model: model.name, backend: model.guard.backend, metrics }
   })
