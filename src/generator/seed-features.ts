@@ -10,19 +10,17 @@ const SOURCE_BUCKETS = 32
 const WORD_BUCKETS = 256
 const LENGTH_EDGES = [40, 80, 160, 320, 640] // characters
 
-// One slot per core language and one for every other language.
-const LANG_SLOTS = CORE_LANGUAGES.length + 1
-
-export const SEED_FEATURE_DIM = LANG_SLOTS + 1 + CATEGORY_IDS.length + LENGTH_EDGES.length + 1 + SOURCE_BUCKETS + WORD_BUCKETS
+export const SEED_FEATURE_DIM = CORE_LANGUAGES.length + 1 + CATEGORY_IDS.length + LENGTH_EDGES.length + 1 + SOURCE_BUCKETS + WORD_BUCKETS
 
 export type SeedLike = Pick<Example, "text" | "lang" | "unsafe" | "categories" | "source">
 
 export const seedFeatures = (seed: SeedLike): Float32Array => {
   const v = new Float32Array(SEED_FEATURE_DIM)
   let o = 0
+  // One slot per core language; another language (the game rewrites core-language seeds only) has none set.
   const core = (CORE_LANGUAGES as ReadonlyArray<string>).indexOf(seed.lang)
-  v[o + (core === -1 ? CORE_LANGUAGES.length : core)] = 1
-  o += LANG_SLOTS
+  if (core >= 0) v[o + core] = 1
+  o += CORE_LANGUAGES.length
   v[o++] = seed.unsafe ? 1 : 0
   for (const c of seed.categories) v[o + CATEGORY_IDS.indexOf(c)] = 1
   o += CATEGORY_IDS.length
