@@ -5,6 +5,8 @@
  *
  * Writes reports/<model-name>/ (table1.md, table1.json, charts/, predictions.parquet,
  * manifest.json); --readme also replaces README.md's table1 section. Threshold fixed at 0.5.
+ * Also runs the generalization check (src/eval/generalization.ts) on the held-out sources of
+ * the seed table (--seed-file, default datasets/seed.parquet): generalization.{md,json}.
  */
 import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
@@ -13,6 +15,9 @@ import * as path from "node:path"
 import { loadGuard } from "../src/guard/guard.ts"
 import { DEFAULT_BATCH_SIZE } from "../src/eval/evaluate.ts"
 import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
+import { generalizationCheck, generalizationMarkdown } from "../src/eval/generalization.ts"
+import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
+import { Example } from "../schemas/index.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { describeError, operatingPointOption, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
@@ -28,6 +33,10 @@ const out = Options.text("out").pipe(
   Options.withDescription("report folder (default: reports/<model-name>/)"),
   Options.optional
 )
+const seedFile = Options.text("seed-file").pipe(
+  Options.withDescription("seed table whose held-out sources the generalization check scores (default: datasets/seed.parquet)"),
+  Options.optional
+)
 const readme = Options.boolean("readme").pipe(
   Options.withDescription("also update the table1 section of README.md")
 )
@@ -38,9 +47,10 @@ const batchSize = Options.integer("batch-size").pipe(
 
 
 
-const command = Command.make("evaluate", { model, benchmarks, out, readme, batchSize, operatingPoint: operatingPointOption }, (args) =>
+const command = Command.make("evaluate", { model, benchmarks, seedFile, out, readme, batchSize, operatingPoint: operatingPointOption }, (args) =>
   Effect.gen(function* () {
     const modelDir = resolvePath(args.model, "models/default")
+    const seedPath = resolvePath(args.seedFile, "datasets/seed.parquet")
     const operatingPoint = Option.getOrUndefined(args.operatingPoint)
     // Another operating point is another model as far as the report goes: "default@observed".
     const modelName = `${path.basename(modelDir)}${operatingPoint === undefined ? "" : `@${operatingPoint}`}`
@@ -54,11 +64,15 @@ const command = Command.make("evaluate", { model, benchmarks, out, readme, batch
     }
     const result = yield* Effect.scoped(
       Effect.gen(function* () {
-        yield* ensureDefaultTables([paths.benchmarksFile])
+        yield* ensureDefaultTables([paths.benchmarksFile, seedPath])
         // Check inputs before loading a model: a missing file should not cost a model load.
         yield* checkInputs(paths)
         const guard = yield* loadGuard(modelDir, { operatingPoint })
-        return yield* runEvaluation(guard, paths, { batchSize: args.batchSize })
+        const evaluation = yield* runEvaluation(guard, paths, { batchSize: args.batchSize })
+        const check = yield* generalizationCheck(guard.classify, yield* readRows(Example, seedPath), args.batchSize)
+        yield* writeFileAtomic(path.join(paths.outDir, "generalization.json"), `${JSON.stringify(check, null, 2)}\n`)
+        yield* writeFileAtomic(path.join(paths.outDir, "generalization.md"), `${generalizationMarkdown(check)}`)
+        return { ...evaluation, check }
       })
     )
     const rows = result.table1.ours.cells.reduce((n, c) => n + c.n, 0)
@@ -67,7 +81,7 @@ const command = Command.make("evaluate", { model, benchmarks, out, readme, batch
     )
     yield* Console.error(`wrote ${path.relative(process.cwd(), paths.outDir) || "."}/{${result.files.join(",")}}`)
     if (paths.readme) yield* Console.error("updated the table1 section of README.md")
-    yield* Console.log(`\n${result.headline}`)
+    yield* Console.log(`\n${result.headline}\n\n${generalizationMarkdown(result.check)}`)
   }).pipe(
     Effect.provide(ProgressLive),
     Effect.catchAll((e) =>

@@ -28,6 +28,7 @@ import { DEFAULT_LEXICON_FILE } from "../src/guard/storage.ts"
 /** Iteration 0: the seed-only guard, and the generator's starting policy. */
 const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(
   Effect.zipRight(S.crosslingualCheck(0)),
+  Effect.zipRight(S.generalization(0)),
   Effect.zipRight(S.evaluate(0))
 )
 
@@ -43,6 +44,7 @@ const iteration = (t: number) =>
     yield* S.synthesize(t, judged) // the misclassified proposals join the training data
     yield* S.trainGuardStage(t) // guard_t, from scratch on seed ∪ synthetic_1..t
     yield* S.crosslingualCheck(t) // translated validation requests: the game's effect off the benchmarks
+    yield* S.generalization(t) // held-out sources and everyday text: what counts
     return yield* S.evaluate(t)
   })
 

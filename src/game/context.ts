@@ -2,6 +2,7 @@
  * The Game service: what every stage of a run reads — the configuration, the seed table, the
  * operators, the contamination index — loaded once per run and provided as a Layer.
  */
+import { heldOutRows, isHeldOut } from "../eval/generalization.ts"
 import { Context, Effect, Layer } from "effect"
 import * as path from "node:path"
 import { BENCHMARK_LANGUAGES, Example, type Lang } from "../../schemas/index.ts"
@@ -35,6 +36,8 @@ export interface GameService {
   /** Seed rows the generator may start from. */
   readonly generationPool: ReadonlyArray<Example>
   readonly seedById: ReadonlyMap<string, Example>
+  /** Rows of the generalization check's held-out sources: never trained on, scored each iteration. */
+  readonly heldOut: ReadonlyArray<Example>
   /** The lexicon every guard of the run is trained with (null when features.lexicon is off). */
   readonly lexicon: Lexicon | null
   readonly registry: Registry
@@ -61,7 +64,8 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
     Game,
     Effect.gen(function* () {
       const all = yield* readRows(Example, paths.seedFile)
-      const kept = all.filter((r) => usesLanguage(config, r.lang))
+      // The generalization check's sources are never trained on, validated on or rewritten.
+      const kept = all.filter((r) => usesLanguage(config, r.lang) && !isHeldOut(r.source))
       let seedTrain = kept.filter((r) => r.split === "train")
       if (config.maxSeedTrainRows !== null && seedTrain.length > config.maxSeedTrainRows) {
         // Stratified, so a capped run still sees every (language, label) group.
@@ -91,6 +95,7 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
         seedValidation,
         generationPool,
         seedById: new Map(all.map((r) => [r.id, r])),
+        heldOut: heldOutRows(all),
         lexicon,
         registry,
         programs: programSpace({ llm: config.llmUrl !== null }),

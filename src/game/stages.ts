@@ -7,6 +7,7 @@
  *   judged ─pairs→ DPO → policy_t        judged(fooled) → synthetic_t
  *   seed ∪ synthetic_1..t ─train→ guard_t ─evaluate→ eval/
  */
+import { ALL_HELD_OUT, generalizationCheck } from "../eval/generalization.ts"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -507,6 +508,30 @@ export const evaluate = (t: number) =>
     })
   })
 
+
+export const GENERALIZATION_FILE = "generalization.json"
+
+/** The generalization check of guard_t: held-out sources and everyday text (src/eval/generalization.ts). */
+export const generalization = (t: number) =>
+  Effect.gen(function* () {
+    const game = yield* Game
+    const dir = game.iterDir(t)
+    const guardDir = path.join(dir, "guard")
+    return yield* stage({
+      name: "generalization",
+      dir,
+      key: { guard: guardHash(guardDir), seed: hashOf(game.paths.seedFile), heldOut: [...ALL_HELD_OUT].sort() },
+      outputs: [GENERALIZATION_FILE],
+      run: Effect.scoped(
+        Effect.gen(function* () {
+          const guard = yield* loadGuard(guardDir)
+          const check = yield* generalizationCheck(guard.classify, game.heldOut)
+          yield* writeFileAtomic(path.join(dir, GENERALIZATION_FILE), `${JSON.stringify(check, null, 2)}\n`)
+        })
+      ),
+      load: Effect.void
+    })
+  })
 
 // ─── the cross-lingual check (not a benchmark) ──────────────────────────────────────────────
 

@@ -1,0 +1,183 @@
+/**
+ * The project's own generalization check: how a guard does on text of sources it never
+ * trained on. It stands in for the maintainers' sealed multilingual suite, and choices are
+ * made on it, never on the paper's benchmarks.
+ *
+ * - Held-out labelled sources: whole seed sources (one or two per language that has more
+ *   than one) are left out of every guard's training and validation by default
+ *   (`HELD_OUT_SOURCES`). Per (source, language) cell: ROC AUC, balanced accuracy at the
+ *   guard's own flag, share flagged.
+ * - Held-out everyday text: whole UD treebank files (natural sentences, unlike the UI strings
+ *   and help pages the guard does see) in 11 languages: the share the guard flags, per
+ *   language — its false-positive rate on everyday text.
+ *
+ * The same summary numbers as the sealed suite reports: macro AUROC over cells (English /
+ * other languages), mean balanced accuracy, mean and worst everyday flag rate.
+ */
+import { Effect } from "effect"
+import type { Example, Prediction } from "../../schemas/index.ts"
+import { auc } from "../guard/metrics.ts"
+
+/** Left out of training and validation by default; scored by the check. */
+export const HELD_OUT_SOURCES = {
+  labelled: [
+    "olid",
+    "strongreject",
+    "germeval2021",
+    "hateval2019",
+    "fortuna",
+    "ar_osact2022",
+    "ko_kmhas",
+    "ro_news_ro_offense",
+    "ru_distorted_toxicity",
+    "zh_toxicn"
+  ],
+  everyday: [
+    "ud-de",
+    "ud-es",
+    "ud-fr",
+    "ud-it",
+    "ud-nl",
+    "ud-pt",
+    "ud-train-en_partut",
+    "ud-train-ja_gsd",
+    "ud-train-ko_gsd",
+    "ud-train-tr_imst",
+    "ud-train-zh_gsd"
+  ]
+} as const
+
+export const ALL_HELD_OUT: ReadonlySet<string> = new Set([...HELD_OUT_SOURCES.labelled, ...HELD_OUT_SOURCES.everyday])
+
+export const isHeldOut = (source: string): boolean => ALL_HELD_OUT.has(source)
+
+export interface LabelledCell {
+  readonly source: string
+  readonly lang: string
+  readonly rows: number
+  readonly unsafe: number
+  readonly auroc: number
+  /** Mean of recall on unsafe and on safe rows, at the guard's flag. */
+  readonly balancedAccuracy: number
+  readonly flagged: number
+}
+
+export interface EverydayCell {
+  readonly lang: string
+  readonly sources: ReadonlyArray<string>
+  readonly rows: number
+  /** Share of these safe rows the guard flags. */
+  readonly flagRate: number
+}
+
+export interface GeneralizationResult {
+  readonly labelled: ReadonlyArray<LabelledCell>
+  readonly everyday: ReadonlyArray<EverydayCell>
+  readonly summary: {
+    readonly macroAuroc: number
+    readonly aurocEnglish: number
+    readonly aurocOther: number
+    readonly balancedAccuracy: number
+    readonly everydayFlagRate: number
+    readonly everydayFlagRateWorst: number
+    readonly worstLanguage: string
+  }
+}
+
+const mean = (xs: ReadonlyArray<number>) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
+const round4 = (x: number) => Math.round(x * 10000) / 10000
+
+/** The held-out rows of a seed table (both splits: none of them is ever trained on). */
+export const heldOutRows = (seed: ReadonlyArray<Example>): Array<Example> => seed.filter((r) => isHeldOut(r.source))
+
+/** Score held-out rows with their predictions (same order). */
+export const scoreGeneralization = (rows: ReadonlyArray<Example>, predictions: ReadonlyArray<Prediction>): GeneralizationResult => {
+  const cells = new Map<string, Array<number>>()
+  rows.forEach((r, i) => {
+    const k = `${r.source}\u0000${r.lang}`
+    const c = cells.get(k) ?? cells.set(k, []).get(k)!
+    c.push(i)
+  })
+  const labelled: Array<LabelledCell> = []
+  const everydayByLang = new Map<string, { sources: Set<string>; idx: Array<number> }>()
+  for (const [k, idx] of [...cells].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const [source, lang] = k.split("\u0000")
+    if ((HELD_OUT_SOURCES.everyday as ReadonlyArray<string>).includes(source)) {
+      const e = everydayByLang.get(lang) ?? everydayByLang.set(lang, { sources: new Set(), idx: [] }).get(lang)!
+      e.sources.add(source)
+      e.idx.push(...idx)
+      continue
+    }
+    const labels = idx.map((i) => rows[i].unsafe)
+    const unsafe = labels.filter((x) => x).length
+    if (unsafe === 0 || unsafe === idx.length) continue // a cell needs both labels to rank
+    const flagged = idx.map((i) => predictions[i].flagged)
+    const tpr = idx.filter((i, j) => labels[j] && flagged[j]).length / unsafe
+    const tnr = idx.filter((i, j) => !labels[j] && !flagged[j]).length / (idx.length - unsafe)
+    labelled.push({
+      source,
+      lang,
+      rows: idx.length,
+      unsafe,
+      auroc: round4(auc(idx.map((i) => predictions[i].unsafe), labels)),
+      balancedAccuracy: round4((tpr + tnr) / 2),
+      flagged: round4(flagged.filter((x) => x).length / idx.length)
+    })
+  }
+  const everyday: Array<EverydayCell> = [...everydayByLang]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([lang, e]) => ({
+      lang,
+      sources: [...e.sources].sort(),
+      rows: e.idx.length,
+      flagRate: round4(e.idx.filter((i) => predictions[i].flagged).length / e.idx.length)
+    }))
+  const worst = everyday.reduce<EverydayCell | null>((w, c) => (w === null || c.flagRate > w.flagRate ? c : w), null)
+  return {
+    labelled,
+    everyday,
+    summary: {
+      macroAuroc: round4(mean(labelled.map((c) => c.auroc))),
+      aurocEnglish: round4(mean(labelled.filter((c) => c.lang === "en").map((c) => c.auroc))),
+      aurocOther: round4(mean(labelled.filter((c) => c.lang !== "en").map((c) => c.auroc))),
+      balancedAccuracy: round4(mean(labelled.map((c) => c.balancedAccuracy))),
+      everydayFlagRate: round4(mean(everyday.map((c) => c.flagRate))),
+      everydayFlagRateWorst: worst?.flagRate ?? Number.NaN,
+      worstLanguage: worst?.lang ?? "–"
+    }
+  }
+}
+
+/** Run a guard over the held-out rows of `seed` and score it. */
+export const generalizationCheck = <E>(
+  classify: (texts: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Prediction>, E>,
+  seed: ReadonlyArray<Example>,
+  batchSize = 1024
+): Effect.Effect<GeneralizationResult, E> =>
+  Effect.gen(function* () {
+    const rows = heldOutRows(seed)
+    const predictions: Array<Prediction> = []
+    for (let i = 0; i < rows.length; i += batchSize) predictions.push(...(yield* classify(rows.slice(i, i + batchSize).map((r) => r.text))))
+    return scoreGeneralization(rows, predictions)
+  })
+
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
+
+/** The check as Markdown: summary line, labelled cells, everyday flag rates. */
+export const generalizationMarkdown = (g: GeneralizationResult, title = "Generalization check (held-out sources; not a benchmark)"): string =>
+  [
+    `## ${title}`,
+    "",
+    `Macro AUROC ${pct(g.summary.macroAuroc)} (en ${pct(g.summary.aurocEnglish)} / other ${pct(g.summary.aurocOther)}), ` +
+      `balanced accuracy at the flag ${pct(g.summary.balancedAccuracy)}, everyday text flagged ${pct(g.summary.everydayFlagRate)} % ` +
+      `on average and ${pct(g.summary.everydayFlagRateWorst)} % in the worst language (${g.summary.worstLanguage}).`,
+    "",
+    "| held-out source | lang | rows | unsafe | AUROC | balanced acc. | flagged % |",
+    "|---|---|---:|---:|---:|---:|---:|",
+    ...g.labelled.map((c) => `| ${c.source} | ${c.lang} | ${c.rows} | ${c.unsafe} | ${pct(c.auroc)} | ${pct(c.balancedAccuracy)} | ${pct(c.flagged)} |`),
+    "",
+    "| everyday text (held out) | lang | rows | flagged % |",
+    "|---|---|---:|---:|",
+    ...g.everyday.map((c) => `| ${c.sources.join(", ")} | ${c.lang} | ${c.rows} | ${pct(c.flagRate)} |`),
+    ""
+  ].join("\n")
