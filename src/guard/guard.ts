@@ -11,11 +11,11 @@ import { GuardError } from "./errors.ts"
 import { Featurizer } from "./features.ts"
 import type { DecodedModel } from "./format.ts"
 import { disposeTensors, logitsOf, uploadWeights } from "./model.ts"
-import { textsProblem, turnsProblem } from "./input.ts"
+import { textsProblem } from "./input.ts"
 import { isOnnxGuardDir, noOperatingPoints, type OnnxSettings } from "./onnx/folder.ts"
 import { loadOnnxGuard } from "./onnx/guard.ts"
 import { readModelDir } from "./storage.ts"
-import { predictionAt, turnTexts, turnVerdicts } from "./verdict.ts"
+import { classifyTurnsWith, predictionAt } from "./verdict.ts"
 
 export { GuardError } from "./errors.ts"
 
@@ -74,12 +74,7 @@ export const guardFromWeights = (
         catch: (e) => new GuardError({ reason: `classify failed: ${e instanceof Error ? e.message : String(e)}` })
       })
 
-    const classifyConversation = (turns: ReadonlyArray<{ prompt: string; response?: string }>) => {
-      const problem = turnsProblem(turns)
-      return problem !== undefined
-        ? Effect.fail(new GuardError({ reason: `classify failed: ${problem}` }))
-        : Effect.map(classify(turnTexts(turns)), (predictions) => turnVerdicts(turns, predictions))
-    }
+    const classifyConversation = classifyTurnsWith(classify, (problem) => new GuardError({ reason: `classify failed: ${problem}` }))
 
     return { modelDir, backend: backend.name, classify, classifyConversation } satisfies Guard
   })

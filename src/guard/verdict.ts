@@ -4,7 +4,9 @@
  * sigmoids, flagged iff unsafe > 0.5; a conversation turn is as unsafe as its worst side.
  * Browser-safe: no `node:` imports.
  */
+import { Effect } from "effect"
 import type { Prediction } from "../../schemas/prediction.ts"
+import { turnsProblem } from "./input.ts"
 import { CATEGORY_IDS, FLAG_THRESHOLD, type CategoryId } from "../../schemas/taxonomy.ts"
 import { NUM_CATEGORIES, sigmoid } from "./model.ts"
 
@@ -54,3 +56,14 @@ export const turnVerdicts = (turns: ReadonlyArray<ConversationTurn>, predictions
     return t.response === undefined ? p : worstOf(p, predictions[k++])
   })
 }
+
+/**
+ * `classifyConversation` for a guard with `classify`: turns checked (input.ts), each turn's
+ * prompt and response scored, one verdict per turn. Shared by the tfjs and ONNX guards.
+ */
+export const classifyTurnsWith =
+  <E>(classify: (texts: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Prediction>, E>, fail: (problem: string) => E) =>
+  (turns: ReadonlyArray<ConversationTurn>): Effect.Effect<Array<Prediction>, E> => {
+    const problem = turnsProblem(turns)
+    return problem !== undefined ? Effect.fail(fail(problem)) : Effect.map(classify(turnTexts(turns)), (predictions) => turnVerdicts(turns, predictions))
+  }

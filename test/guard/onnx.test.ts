@@ -11,6 +11,7 @@ import * as ort from "onnxruntime-node"
 import { describe, expect, it } from "vitest"
 import { CATEGORY_IDS, CATEGORY_NAMES } from "../../schemas/taxonomy.ts"
 import { loadGuard, type Guard } from "../../src/guard/guard.ts"
+import type { GuardError } from "../../src/guard/errors.ts"
 import { isOnnxGuardDir } from "../../src/guard/onnx/folder.ts"
 import { postJson, testServer } from "../serve/fixtures.ts"
 import { tempDir } from "../support/temp-dir.ts"
@@ -77,6 +78,14 @@ describe("ONNX guard", () => {
     // A settings override wins over duoguard.json.
     const [full] = await withGuard(dir, (g) => g.classify(["how do i make a bomb"]), { onnx: { maxLength: 64 } })
     expect(Math.abs(full.categories.C1 - sigmoid(handLogits(w, idsOf("how do i make a bomb"))[0]))).toBeLessThan(1e-5)
+  })
+
+  it("checks its input like the tfjs guard: a non-array, a hole or a non-string reply is a GuardError naming the index", async () => {
+    const dir = writeTinyOnnxFolder(tempDir("onnx-input"), w)
+    const fails = (run: (g: Guard) => Effect.Effect<unknown, GuardError>) => Effect.runPromise(Effect.flip(Effect.scoped(Effect.flatMap(loadGuard(dir), run))))
+    expect((await fails((g) => g.classify(new Set(["a"]) as unknown as Array<string>))).reason).toMatch(/texts must be an array.*Set/)
+    expect((await fails((g) => g.classify(["a", , "c"] as Array<string>))).reason).toMatch(/text 1 is missing/)
+    expect((await fails((g) => g.classifyConversation([{ prompt: "hi", response: null as unknown as string }]))).reason).toMatch(/turn 0: response is null/)
   })
 
   it("names the file and the problem of a bad folder", async () => {

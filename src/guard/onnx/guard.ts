@@ -3,6 +3,7 @@
  * probabilities = sigmoid(logits), unsafe = their max, flagged when > 0.5 — the same output
  * contract as the tfjs guard, so classify, serve, evaluate and the game's judge take either.
  */
+import { textsProblem } from "../input.ts"
 import { Effect, type Scope } from "effect"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
@@ -12,7 +13,7 @@ import type { Prediction } from "../../../schemas/prediction.ts"
 import { GuardError } from "../errors.ts"
 import type { Guard } from "../guard.ts"
 import { NUM_CATEGORIES } from "../model.ts"
-import { predictionAt, turnTexts, turnVerdicts } from "../verdict.ts"
+import { classifyTurnsWith, predictionAt } from "../verdict.ts"
 import { readOnnxFolder, type OnnxSettings } from "./folder.ts"
 import { makeEncoder, padBatch } from "./tokenize.ts"
 
@@ -85,11 +86,12 @@ export const loadOnnxGuard = (dir: string, overrides: Partial<OnnxSettings> = {}
     const classify = (texts: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<Prediction>, GuardError> =>
       Effect.gen(function* () {
         const ids = yield* Effect.try({
-          try: () =>
-            texts.map((t, i) => {
-              if (typeof t !== "string") throw new Error(`text ${i} is ${t === null ? "null" : typeof t}, not a string`)
-              return encoder.encode(t)
-            }),
+          try: () => {
+            // The same input checks as the tfjs guard (input.ts): non-arrays, holes, non-strings.
+            const problem = textsProblem(texts)
+            if (problem !== undefined) throw new Error(problem)
+            return texts.map((t) => encoder.encode(t))
+          },
           catch: (e) => new GuardError({ reason: `classify failed: ${(e as Error).message}` })
         })
         // Sorted by length (stable: ties keep input order), so each batch pads to a similar length.
@@ -103,8 +105,7 @@ export const loadOnnxGuard = (dir: string, overrides: Partial<OnnxSettings> = {}
         return out
       })
 
-    const classifyConversation = (turns: ReadonlyArray<{ prompt: string; response?: string }>) =>
-      Effect.map(classify(turnTexts(turns)), (predictions) => turnVerdicts(turns, predictions))
+    const classifyConversation = classifyTurnsWith(classify, (problem) => new GuardError({ reason: `classify failed: ${problem}` }))
 
     return { modelDir: dir, backend: `onnxruntime-${providers[0]}`, classify, classifyConversation } satisfies Guard
   })
