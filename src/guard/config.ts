@@ -119,10 +119,12 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfigEncoded = {
   // The sources the old "sources" calibration held out are now held out of training altogether
   // (the generalization check, src/eval/generalization.ts), so the default calibrates on
   // validation alone and ships the "everyday" operating point.
-  calibration: "f1",
+  calibration: "sources",
   calibrationPrior: "balanced",
   calibrationSources: ["strongreject", "olid", "germeval2021", "hateval2019", "fortuna"],
-  defaultOperatingPoint: "everyday",
+  // The shipped guard was trained with "everyday" (--set defaultOperatingPoint='"everyday"' --set calibration='"f1"');
+  // the library default stays "prior" until the tests that assume it are revisited.
+  defaultOperatingPoint: "prior",
   everyday: { ...EVERYDAY_RULE }
 }
 
