@@ -67,7 +67,7 @@ describe("trainGuard", () => {
       for (const calibration of ["f1", "sources"] as const) {
         const r = await run(7, tinyConfig({ calibration, calibrationPrior, calibrationSources: ["s2"] }))
         const points = r.weights.operatingPoints!
-        expect(Object.keys(points)).toEqual(["balanced", "observed"])
+        expect(Object.keys(points)).toEqual(["balanced", "observed", "everyday"])
         expect(points[calibrationPrior]).toBe(r.weights.logitShift)
         // Each point is that prior's validation shift plus that prior's genre offset.
         if (calibration === "f1") expect(points[calibrationPrior]).toBe(r.validation.calibration.validation?.shift)
