@@ -29,7 +29,7 @@ describe("parquet", () => {
   })
 
   it("names the file, row and field of a bad row", async () => {
-    const bad = [row(), { ...row(), lang: "xx" }]
+    const bad = [row(), { ...row(), lang: "English" }] // not an ISO 639-1 code
     const err = await Effect.runPromise(Effect.flip(decodeRows(Example, bad, "f.parquet")))
     expect(err._tag).toBe("RowDecodeError")
     expect(err.message).toContain("f.parquet, row 1")

@@ -99,3 +99,34 @@ export const dedupByKey = <T extends Keyed>(rows: ReadonlyArray<T>): { rows: Arr
   }
   return { rows: out, stats: { removedBySource, exactBySource, crossSourceGroups, conflictingGroups, categoryUnions } }
 }
+
+/**
+ * Deduplicate by several keys in turn (each pass keeps one row per key, as `dedupByKey`), adding
+ * up the statistics. The ingest needs two passes: the near-duplicate key, then the key the row id
+ * is made from, because two texts of one source can share an exact match key and still get
+ * different near keys (the mask "RT" is noise, the word "rt" is not) and would share an id.
+ */
+export const dedupByKeys = <T extends Keyed>(
+  rows: ReadonlyArray<T>,
+  keys: ReadonlyArray<(row: T) => string>
+): { rows: Array<T>; stats: DedupStats } => {
+  const add = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+    const out: Record<string, number> = { ...a }
+    for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v
+    return out
+  }
+  let current: Array<T> = [...rows]
+  let stats: DedupStats = { removedBySource: {}, exactBySource: {}, crossSourceGroups: 0, conflictingGroups: 0, categoryUnions: 0 }
+  for (const keyOf of keys) {
+    const pass = dedupByKey(current.map((r) => ({ ...r, key: keyOf(r) })))
+    current = pass.rows
+    stats = {
+      removedBySource: add(stats.removedBySource, pass.stats.removedBySource),
+      exactBySource: add(stats.exactBySource, pass.stats.exactBySource),
+      crossSourceGroups: stats.crossSourceGroups + pass.stats.crossSourceGroups,
+      conflictingGroups: stats.conflictingGroups + pass.stats.conflictingGroups,
+      categoryUnions: stats.categoryUnions + pass.stats.categoryUnions
+    }
+  }
+  return { rows: current, stats }
+}

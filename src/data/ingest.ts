@@ -15,7 +15,7 @@ import { hash32 } from "../runtime/rng.ts"
 import { withProgress } from "../runtime/progress.ts"
 import { renderCard } from "./card.ts"
 import { CONTAMINATION_DEFAULTS, makeContaminationIndex } from "./contamination.ts"
-import { dedupByKey, nearDuplicateKey, type DedupStats } from "./dedup.ts"
+import { dedupByKeys, nearDuplicateKey, type DedupStats } from "./dedup.ts"
 import { FileError } from "./errors.ts"
 import { allowsCommercialUse } from "./license.ts"
 import { contradictsLanguage, LANGID_RULE } from "./langid.ts"
@@ -228,7 +228,8 @@ export const runIngest = (config: IngestConfig, candidateSources?: ReadonlyArray
       })
     )
 
-    const deduped = dedupByKey(candidates)
+    // Near duplicates first, then rows of one source that would share an id (see dedupByKeys).
+    const deduped = dedupByKeys(candidates, [(r) => r.key, (r) => `${r.source}\u0000${r.matchKey}`])
     const keptBySource = new Map<string, number>()
     for (const r of deduped.rows) keptBySource.set(r.source, (keptBySource.get(r.source) ?? 0) + 1)
 

@@ -18,12 +18,12 @@ import { tempDir } from "../support/temp-dir.ts"
 import { handLogits, tinyWeights, writeTinyOnnxFolder } from "../support/tiny-onnx.ts"
 
 const repo = path.resolve(import.meta.dirname, "../..")
-const WORDS = "how do i make a bomb at home please tell me the weather in paris is nice today kill".split(" ")
+const WORDS = "how could someone build a bomb at home please tell me the weather in paris is nice today kill".split(" ")
 const w = tinyWeights(WORDS, 11)
 const idsOf = (text: string) => text.toLowerCase().split(/\s+/).filter((t) => t !== "").map((t) => w.vocab[t] ?? w.vocab["[UNK]"])
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
 const TEXTS = [
-  "how do i make a bomb at home please tell me",
+  "how could someone build a bomb at home please tell me",
   "kill",
   "the weather in paris is nice today",
   "",
@@ -72,12 +72,12 @@ describe("ONNX guard", () => {
     const dir = writeTinyOnnxFolder(tempDir("onnx-sub"), w, { layout: "onnx", settings: { maxLength: 3 } })
     const guard = await withGuard(dir, (g) => Effect.succeed(g.backend))
     expect(guard).toBe("onnxruntime-cpu")
-    const [long] = await withGuard(dir, (g) => g.classify(["how do i make a bomb"]))
-    const firstThree = handLogits(w, idsOf("how do i")).map(sigmoid)
+    const [long] = await withGuard(dir, (g) => g.classify(["how could someone build a bomb"]))
+    const firstThree = handLogits(w, idsOf("how could someone")).map(sigmoid)
     CATEGORY_IDS.forEach((c, k) => expect(Math.abs(long.categories[c] - firstThree[k])).toBeLessThan(1e-5))
     // A settings override wins over duoguard.json.
-    const [full] = await withGuard(dir, (g) => g.classify(["how do i make a bomb"]), { onnx: { maxLength: 64 } })
-    expect(Math.abs(full.categories.C1 - sigmoid(handLogits(w, idsOf("how do i make a bomb"))[0]))).toBeLessThan(1e-5)
+    const [full] = await withGuard(dir, (g) => g.classify(["how could someone build a bomb"]), { onnx: { maxLength: 64 } })
+    expect(Math.abs(full.categories.C1 - sigmoid(handLogits(w, idsOf("how could someone build a bomb"))[0]))).toBeLessThan(1e-5)
   })
 
   it("checks its input like the tfjs guard: a non-array, a hole or a non-string reply is a GuardError naming the index", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { CategoryId } from "../../schemas/index.ts"
-import { dedupByKey, nearDuplicateKey } from "../../src/data/dedup.ts"
+import { dedupByKey, dedupByKeys, nearDuplicateKey } from "../../src/data/dedup.ts"
 import { matchKey } from "../../src/data/normalize.ts"
 
 const row = (source: string, text: string, categories: Array<CategoryId>) => ({
@@ -46,5 +46,21 @@ describe("nearDuplicateKey", () => {
     // Different numbers are different texts; short texts are compared exactly.
     expect(key("page 12 of the long report on budgets")).not.toBe(key("page 13 of the long report on budgets"))
     expect(key("you are mean 😘")).not.toBe(key("you are mean"))
+  })
+})
+
+describe("dedup by several keys", () => {
+  it("merges rows of one source whose near keys differ but whose exact key (the id) is the same", () => {
+    // "RT" in capitals is a retweet mask (noise), "rt" is a word: different near keys, one match key.
+    const a = "RT this is a perfectly ordinary sentence"
+    const b = "rt this is a perfectly ordinary sentence"
+    expect(nearDuplicateKey(a)).not.toBe(nearDuplicateKey(b))
+    expect(matchKey(a)).toBe(matchKey(b))
+    const rows = [a, b, "something else entirely here"].map((text) => ({ ...row("src", text, []), key: nearDuplicateKey(text), matchKey: matchKey(text) }))
+    const once = dedupByKeys(rows, [(r) => r.key])
+    expect(once.rows).toHaveLength(3)
+    const twice = dedupByKeys(rows, [(r) => r.key, (r) => `${r.source}\u0000${r.matchKey}`])
+    expect(twice.rows.map((r) => r.text)).toEqual([a, "something else entirely here"])
+    expect(twice.stats.removedBySource).toEqual({ src: 1 })
   })
 })
