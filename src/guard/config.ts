@@ -8,7 +8,12 @@ import { DEFAULT_FEATURES, FeatureConfig } from "./features.ts"
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 
 /** Everyday safe text: UD sentences, dictionary examples, fortunes, help pages, UI strings (src/data/sources). */
-export const EVERYDAY_RULE = { sourcePattern: "^(ud-|trans-de-en$|fortunes-|gnome-user-docs$|gettext-)", maxFlagRate: 0.05, minRows: 50 } as const
+export const EVERYDAY_RULE = {
+  sourcePattern: "^(ud-|trans-de-en$|fortunes-|gnome-user-docs$|gettext-)",
+  sentencePattern: "^(ud-|trans-de-en$)",
+  maxFlagRate: 0.05,
+  minRows: 50
+} as const
 const Positive = Schema.Number.pipe(Schema.positive())
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))
@@ -89,7 +94,7 @@ export const TrainConfig = Schema.Struct({
    */
   defaultOperatingPoint: Schema.optionalWith(Schema.Literal("prior", "everyday"), { default: () => "prior" as const }),
   everyday: Schema.optionalWith(
-    Schema.Struct({ sourcePattern: Schema.String, maxFlagRate: Fraction, minRows: PositiveInt }),
+    Schema.Struct({ sourcePattern: Schema.String, sentencePattern: Schema.optional(Schema.String), maxFlagRate: Fraction, minRows: PositiveInt }),
     { default: () => ({ ...EVERYDAY_RULE }) }
   )
 })
