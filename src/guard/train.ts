@@ -6,7 +6,7 @@
  * The embedding table lives on the host. Each step gathers the rows its batch touches
  * (typically a few % of the table), runs forward + backward on the backend over those rows
  * only, and applies a lazy (sparse) Adam update to exactly those rows; dense layers use
- * AdamW. This keeps a step's cost proportional to the batch, not to the table.
+ * AdamW (optimizer.ts). This keeps a step's cost proportional to the batch, not to the table.
  */
 import { Effect } from "effect"
 import * as tf from "@tensorflow/tfjs-core"
@@ -22,6 +22,7 @@ import { concatSparse, Featurizer, type FeatureConfig, type SparseBatch } from "
 import type { Lexicon } from "./lexicon.ts"
 import { asStored } from "./format.ts"
 import { ensureGradients } from "./gradients.ts"
+import { GuardOptimizer, schedule } from "./optimizer.ts"
 import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
 import {
   bagIndex,
@@ -198,56 +199,6 @@ const bceWithLogits = (x: tf.Tensor, y: tf.Tensor): tf.Tensor =>
 
 const bceHost = (x: number, y: number) => Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)))
 
-/** Adam moments for one parameter array. */
-class Moments {
-  readonly m: Float32Array
-  readonly v: Float32Array
-  constructor(n: number) {
-    this.m = new Float32Array(n)
-    this.v = new Float32Array(n)
-  }
-}
-
-const BETA1 = 0.9
-const BETA2 = 0.999
-const EPS = 1e-8
-
-/** AdamW step over a whole dense array. */
-const adamDense = (p: Float32Array, g: Float32Array, s: Moments, lr: number, t: number, decay: number) => {
-  const c1 = 1 - Math.pow(BETA1, t)
-  const c2 = 1 - Math.pow(BETA2, t)
-  for (let i = 0; i < p.length; i++) {
-    const m = (s.m[i] = BETA1 * s.m[i] + (1 - BETA1) * g[i])
-    const v = (s.v[i] = BETA2 * s.v[i] + (1 - BETA2) * g[i] * g[i])
-    p[i] -= lr * ((m / c1) / (Math.sqrt(v / c2) + EPS) + decay * p[i])
-  }
-}
-
-/** Lazy Adam on the embedding rows `rows` only (the rows the batch touched). */
-const adamRows = (
-  table: Float32Array,
-  grad: Float32Array,
-  rows: Int32Array,
-  dim: number,
-  s: Moments,
-  lr: number,
-  t: number
-) => {
-  const c1 = 1 - Math.pow(BETA1, t)
-  const c2 = 1 - Math.pow(BETA2, t)
-  for (let u = 0; u < rows.length; u++) {
-    const base = rows[u] * dim
-    const gBase = u * dim
-    for (let d = 0; d < dim; d++) {
-      const i = base + d
-      const g = grad[gBase + d]
-      const m = (s.m[i] = BETA1 * s.m[i] + (1 - BETA1) * g)
-      const v = (s.v[i] = BETA2 * s.v[i] + (1 - BETA2) * g * g)
-      table[i] -= (lr * (m / c1)) / (Math.sqrt(v / c2) + EPS)
-    }
-  }
-}
-
 const cloneWeights = (w: GuardWeights): GuardWeights => ({
   shape: w.shape,
   embedding: w.embedding.slice(),
@@ -257,13 +208,6 @@ const cloneWeights = (w: GuardWeights): GuardWeights => ({
   b2: w.b2.slice(),
   logitShift: w.logitShift
 })
-
-/** Linear warm-up, then cosine decay to 0 at the last planned step. */
-const schedule = (step: number, total: number, warmupFrac: number) => {
-  const warm = Math.max(1, Math.round(total * warmupFrac))
-  if (step <= warm) return step / warm
-  return 0.5 * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, total - warm)))
-}
 
 /** Logits of every row of `data` under `w` (batched, nothing left on the backend). */
 const predictAll = (w: GuardWeights, data: Encoded, batchSize = 2048): Float32Array => {
@@ -339,9 +283,7 @@ const fit = (
       const p = Math.min(0.99, Math.max(1e-4, pos / tot))
       weights.b2[c] = Math.log(p / (1 - p))
     }
-    const mE = new Moments(weights.embedding.length)
-    const mW1 = new Moments(weights.w1.length), mB1 = new Moments(weights.b1.length)
-    const mW2 = new Moments(weights.w2.length), mB2 = new Moments(weights.b2.length)
+    const optimizer = new GuardOptimizer(weights)
 
     const stepsPerEpoch = Math.ceil(n / config.batchSize)
     const totalSteps = stepsPerEpoch * config.maxEpochs
@@ -400,21 +342,18 @@ const fit = (
         return [value, ...grads]
       })
       disposeBag(bag)
-      const [value, ...grads] = out.map((t) => t.dataSync() as Float32Array)
+      const [value, ...g] = out.map((t) => t.dataSync() as Float32Array)
       tf.dispose(out)
+      const grads = shape.hidden > 0
+        ? { embedding: g[0], w1: g[1], b1: g[2], w2: g[3], b2: g[4] }
+        : { embedding: g[0], w1: null, b1: null, w2: g[1], b2: g[2] }
 
       const scale = schedule(step, totalSteps, config.warmup)
-      const lr = config.learningRate * scale
-      adamRows(weights.embedding, grads[0], rows, D, mE, config.embeddingLearningRate * scale, step)
-      if (shape.hidden > 0) {
-        adamDense(weights.w1, grads[1], mW1, lr, step, config.weightDecay)
-        adamDense(weights.b1, grads[2], mB1, lr, step, 0)
-        adamDense(weights.w2, grads[3], mW2, lr, step, config.weightDecay)
-        adamDense(weights.b2, grads[4], mB2, lr, step, 0)
-      } else {
-        adamDense(weights.w2, grads[1], mW2, lr, step, config.weightDecay)
-        adamDense(weights.b2, grads[2], mB2, lr, step, 0)
-      }
+      optimizer.step(weights, rows, grads, step, {
+        dense: config.learningRate * scale,
+        embedding: config.embeddingLearningRate * scale,
+        weightDecay: config.weightDecay
+      })
       return value[0]
     }
 
