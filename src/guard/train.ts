@@ -4,13 +4,12 @@
  * calibration. The self-play loop calls `trainGuard` once per iteration.
  *
  * The embedding table lives on the host. Each step gathers the rows its batch touches
- * (typically a few % of the table), runs forward + backward on the backend over those rows
- * only, and applies a lazy (sparse) Adam update to exactly those rows; dense layers use
- * AdamW (optimizer.ts). This keeps a step's cost proportional to the batch, not to the table.
+ * (touched-rows.ts), runs forward + backward on the backend over those rows only (loss.ts), and
+ * updates exactly those rows with lazy Adam, the dense layers with AdamW (optimizer.ts). This
+ * keeps a step's cost proportional to the batch, not to the table.
  */
 import { Effect } from "effect"
-import * as tf from "@tensorflow/tfjs-core"
-import { CATEGORY_IDS, categoryIndex, type CategoryId } from "../../schemas/taxonomy.ts"
+import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { Backend } from "../runtime/backend.ts"
 import { Progress, withProgress } from "../runtime/progress.ts"
 import { Rng } from "../runtime/rng.ts"
@@ -18,40 +17,18 @@ import { capGroups, rowWeights } from "./balance.ts"
 import { chooseShift, everydayShift, PRIORS, type CalibrationPrior, type EverydayShift, type ShiftChoice } from "./calibrate.ts"
 import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
-import { concatSparse, Featurizer, type FeatureConfig, type SparseBatch } from "./features.ts"
+import { Featurizer, type FeatureConfig } from "./features.ts"
 import type { Lexicon } from "./lexicon.ts"
 import { asStored } from "./format.ts"
 import { ensureGradients } from "./gradients.ts"
-import { GuardOptimizer, schedule } from "./optimizer.ts"
+import { lossAndGradients, weightedLoss } from "./loss.ts"
 import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
-import {
-  bagIndex,
-  disposeBag,
-  disposeTensors,
-  embeddingBag,
-  head,
-  initWeights,
-  logitsOf,
-  NUM_CATEGORIES,
-  sigmoid,
-  uploadWeights,
-  type GuardWeights
-} from "./model.ts"
+import { initWeights, NUM_CATEGORIES, sigmoid, type GuardWeights } from "./model.ts"
+import { GuardOptimizer, schedule } from "./optimizer.ts"
+import { RowGatherer } from "./touched-rows.ts"
+import { encode, maxLogitsOf, maxPerRow, predictAll, sliceBatch, subset, type Batch, type Encoded, type TrainRow } from "./train-data.ts"
 
-/** The fields of an Example that training reads. */
-export interface TrainRow {
-  readonly text: string
-  readonly lang: string
-  readonly unsafe: boolean
-  readonly categories: ReadonlyArray<CategoryId>
-  readonly source: string
-  /**
-   * For a synthetic row, the seed source its parent came from. "sources" calibration leaves
-   * rewrites of a held-out source out of the auxiliary model too: trained on them, it would no
-   * longer be blind to that source, and the genre offset it measures would shrink.
-   */
-  readonly derivedFrom?: string
-}
+export type { TrainRow } from "./train-data.ts"
 
 export interface HistoryPoint {
   readonly epoch: number
@@ -105,99 +82,22 @@ export interface TrainedGuard {
   readonly seconds: number
 }
 
-/** Featurized rows: CSR features, 12 targets and the unsafe label per row. */
-interface Encoded {
-  readonly x: SparseBatch
-  readonly y: Float32Array // [n, 12]
-  readonly unsafe: Float32Array // [n]
-  readonly weight: Float64Array // [n]
-}
-
-const encode = (
-  rows: ReadonlyArray<TrainRow>,
-  featurizer: Featurizer,
-  weight: Float64Array,
-  label: string
-): Effect.Effect<Encoded, never, Progress> => {
-  const chunk = 2000
-  const chunks = Math.ceil(rows.length / chunk)
-  return withProgress(`featurize ${label}`, rows.length, (bar) =>
-    Effect.gen(function* () {
-      const parts: Array<Int32Array> = new Array(rows.length)
-      for (let c = 0; c < chunks; c++) {
-        yield* Effect.sync(() => {
-          const end = Math.min(rows.length, (c + 1) * chunk)
-          for (let i = c * chunk; i < end; i++) parts[i] = featurizer.featurize(rows[i].text)
-          bar.tick(end - c * chunk)
-        })
-      }
-      const y = new Float32Array(rows.length * NUM_CATEGORIES)
-      const unsafe = new Float32Array(rows.length)
-      rows.forEach((r, i) => {
-        unsafe[i] = r.unsafe ? 1 : 0
-        for (const c of r.categories) y[i * NUM_CATEGORIES + categoryIndex(c)] = 1
-      })
-      return { x: concatSparse(parts), y, unsafe, weight }
-    })
-  )
-}
-
-/** The rows `idx` of `data` (in that order), with new row weights. */
-const subset = (data: Encoded, idx: ReadonlyArray<number>, weight: Float64Array): Encoded => {
-  const parts = idx.map((i) => data.x.ids.subarray(data.x.offsets[i], data.x.offsets[i + 1]))
-  const y = new Float32Array(idx.length * NUM_CATEGORIES)
-  const unsafe = new Float32Array(idx.length)
-  idx.forEach((i, k) => {
-    y.set(data.y.subarray(i * NUM_CATEGORIES, (i + 1) * NUM_CATEGORIES), k * NUM_CATEGORIES)
-    unsafe[k] = data.unsafe[i]
-  })
-  return { x: concatSparse(parts), y, unsafe, weight }
-}
-
 /**
- * Rows `order[from..to)` of `data` as one batch (CSR re-based to the batch). With `dropout`,
- * each feature is kept with probability 1 - rate (at least one per row survives).
+ * Start each category's bias at the log-odds of its (weighted) training frequency, so the
+ * first steps learn features instead of the base rate of 12 mostly-rare labels.
  */
-const sliceBatch = (
-  data: Encoded,
-  order: Int32Array,
-  from: number,
-  to: number,
-  dropout?: { readonly rate: number; readonly rng: Rng }
-) => {
-  const size = to - from
-  const offsets = new Int32Array(size + 1)
-  let capacity = 0
-  for (let b = 0; b < size; b++) capacity += data.x.offsets[order[from + b] + 1] - data.x.offsets[order[from + b]]
-  let ids = new Int32Array(capacity)
-  const y = new Float32Array(size * NUM_CATEGORIES)
-  const unsafe = new Float32Array(size)
-  const weight = new Float32Array(size)
-  for (let b = 0; b < size; b++) {
-    const r = order[from + b]
-    const row = data.x.ids.subarray(data.x.offsets[r], data.x.offsets[r + 1])
-    let at = offsets[b]
-    if (dropout && dropout.rate > 0) {
-      for (let k = 0; k < row.length; k++) if (dropout.rng.next() >= dropout.rate) ids[at++] = row[k]
-      if (at === offsets[b]) ids[at++] = row[dropout.rng.int(row.length)]
-    } else {
-      ids.set(row, at)
-      at += row.length
+const startAtBaseRates = (b2: Float32Array, data: Encoded) => {
+  const n = data.unsafe.length
+  for (let c = 0; c < NUM_CATEGORIES; c++) {
+    let pos = 0, tot = 0
+    for (let i = 0; i < n; i++) {
+      pos += data.weight[i] * data.y[i * NUM_CATEGORIES + c]
+      tot += data.weight[i]
     }
-    offsets[b + 1] = at
-    y.set(data.y.subarray(r * NUM_CATEGORIES, (r + 1) * NUM_CATEGORIES), b * NUM_CATEGORIES)
-    unsafe[b] = data.unsafe[r]
-    weight[b] = data.weight[r]
+    const p = Math.min(0.99, Math.max(1e-4, pos / tot))
+    b2[c] = Math.log(p / (1 - p))
   }
-  if (offsets[size] < capacity) ids = ids.slice(0, offsets[size])
-  return { batch: { size, offsets, ids } satisfies SparseBatch, y, unsafe, weight }
 }
-
-/** Numerically stable binary cross-entropy on logits, elementwise. */
-const bceWithLogits = (x: tf.Tensor, y: tf.Tensor): tf.Tensor =>
-  tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))
-
-const bceHost = (x: number, y: number) => Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)))
 
 const cloneWeights = (w: GuardWeights): GuardWeights => ({
   shape: w.shape,
@@ -208,49 +108,6 @@ const cloneWeights = (w: GuardWeights): GuardWeights => ({
   b2: w.b2.slice(),
   logitShift: w.logitShift
 })
-
-/** Logits of every row of `data` under `w` (batched, nothing left on the backend). */
-const predictAll = (w: GuardWeights, data: Encoded, batchSize = 2048): Float32Array => {
-  const t = uploadWeights(w)
-  try {
-    const out = new Float32Array(data.unsafe.length * NUM_CATEGORIES)
-    const order = Int32Array.from({ length: data.unsafe.length }, (_, i) => i)
-    for (let from = 0; from < order.length; from += batchSize) {
-      const to = Math.min(order.length, from + batchSize)
-      out.set(logitsOf(t, sliceBatch(data, order, from, to).batch), from * NUM_CATEGORIES)
-    }
-    return out
-  } finally {
-    disposeTensors(t)
-  }
-}
-
-const maxPerRow = (logits: Float32Array, n: number) => {
-  const out = new Float32Array(n)
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity
-    for (let c = 0; c < NUM_CATEGORIES; c++) m = Math.max(m, logits[i * NUM_CATEGORIES + c])
-    out[i] = m
-  }
-  return out
-}
-
-/** The training objective, on the host, for validation. */
-const weightedLoss = (logits: Float32Array, data: Encoded, categoryWeight: number, unsafeWeight: number) => {
-  let num = 0, den = 0
-  const n = data.unsafe.length
-  for (let i = 0; i < n; i++) {
-    let cat = 0, max = -Infinity
-    for (let c = 0; c < NUM_CATEGORIES; c++) {
-      const x = logits[i * NUM_CATEGORIES + c]
-      cat += bceHost(x, data.y[i * NUM_CATEGORIES + c])
-      if (x > max) max = x
-    }
-    num += data.weight[i] * (categoryWeight * cat + unsafeWeight * bceHost(max, data.unsafe[i]))
-    den += data.weight[i]
-  }
-  return num / den
-}
 
 interface Fit {
   /** The best checkpoint, as it will be stored (float16 embedding), without calibration. */
@@ -272,18 +129,9 @@ const fit = (
     const n = trainData.unsafe.length
     const shape = { buckets: config.features.buckets, dim: config.model.dim, hidden: config.model.hidden }
     const weights = initWeights(shape, rng.child("init"))
-    // Start each category's bias at the log-odds of its (weighted) training frequency, so the
-    // first steps learn features instead of the base rate of 12 mostly-rare labels.
-    for (let c = 0; c < NUM_CATEGORIES; c++) {
-      let pos = 0, tot = 0
-      for (let i = 0; i < n; i++) {
-        pos += trainData.weight[i] * trainData.y[i * NUM_CATEGORIES + c]
-        tot += trainData.weight[i]
-      }
-      const p = Math.min(0.99, Math.max(1e-4, pos / tot))
-      weights.b2[c] = Math.log(p / (1 - p))
-    }
+    startAtBaseRates(weights.b2, trainData)
     const optimizer = new GuardOptimizer(weights)
+    const gatherer = new RowGatherer(shape.buckets)
 
     const stepsPerEpoch = Math.ceil(n / config.batchSize)
     const totalSteps = stepsPerEpoch * config.maxEpochs
@@ -292,69 +140,18 @@ const fit = (
       Array.from({ length: config.evalsPerEpoch }, (_, k) => Math.ceil(((k + 1) * stepsPerEpoch) / config.evalsPerEpoch))
     )
     const dropoutRng = rng.child("feature-dropout")
-    // Scratch for the batch-local renumbering of embedding rows.
-    const stamp = new Int32Array(shape.buckets).fill(-1)
-    const local = new Int32Array(shape.buckets)
 
-    const trainStep = (step: number, b: ReturnType<typeof sliceBatch>): number => {
-      // Renumber the batch's rows 0..U-1 and copy them out of the host table.
-      const ids = b.batch.ids
-      const localIds = new Int32Array(ids.length)
-      const uniq = new Int32Array(ids.length)
-      let count = 0
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]
-        if (stamp[id] !== step) {
-          stamp[id] = step
-          local[id] = count
-          uniq[count++] = id
-        }
-        localIds[i] = local[id]
-      }
-      const rows = uniq.subarray(0, count)
-      const D = shape.dim
-      const sub = new Float32Array(rows.length * D)
-      for (let u = 0; u < rows.length; u++) sub.set(weights.embedding.subarray(rows[u] * D, rows[u] * D + D), u * D)
-
-      const bag = bagIndex(b.batch, localIds, rows.length, true)
-      const out = tf.tidy(() => {
-        const y = tf.tensor2d(b.y, [b.batch.size, NUM_CATEGORIES])
-        const u = tf.tensor1d(b.unsafe)
-        const sw = tf.tensor1d(b.weight)
-        const swSum = b.weight.reduce((a, x) => a + x, 0)
-        const params = [
-          tf.tensor2d(sub, [rows.length, D]),
-          ...(shape.hidden > 0 ? [tf.tensor2d(weights.w1, [D, shape.hidden]), tf.tensor1d(weights.b1)] : []),
-          tf.tensor2d(weights.w2, [shape.hidden > 0 ? shape.hidden : D, NUM_CATEGORIES]),
-          tf.tensor1d(weights.b2)
-        ]
-        const loss = (...p: Array<tf.Tensor>) => {
-          const [table, ...rest] = p
-          const h = shape.hidden > 0
-            ? { w1: rest[0] as tf.Tensor2D, b1: rest[1] as tf.Tensor1D, w2: rest[2] as tf.Tensor2D, b2: rest[3] as tf.Tensor1D }
-            : { w1: null, b1: null, w2: rest[0] as tf.Tensor2D, b2: rest[1] as tf.Tensor1D }
-          const logits = head(embeddingBag(table as tf.Tensor2D, bag), h)
-          const perCat = tf.mul(tf.sum(bceWithLogits(logits, y), 1), config.categoryLossWeight)
-          const perRow = tf.add(perCat, tf.mul(bceWithLogits(tf.max(logits, 1), u), config.unsafeLossWeight))
-          return tf.div(tf.sum(tf.mul(perRow, sw)), swSum) as tf.Scalar
-        }
-        const { value, grads } = tf.valueAndGrads(loss)(params)
-        return [value, ...grads]
-      })
-      disposeBag(bag)
-      const [value, ...g] = out.map((t) => t.dataSync() as Float32Array)
-      tf.dispose(out)
-      const grads = shape.hidden > 0
-        ? { embedding: g[0], w1: g[1], b1: g[2], w2: g[3], b2: g[4] }
-        : { embedding: g[0], w1: null, b1: null, w2: g[1], b2: g[2] }
-
+    /** One optimizer step (1-based) on batch `b`; returns the batch's loss before the update. */
+    const trainStep = (step: number, b: Batch): number => {
+      const touched = gatherer.gather(b.batch.ids, weights.embedding, shape.dim, step)
+      const { loss, grads } = lossAndGradients(weights, touched, b, config)
       const scale = schedule(step, totalSteps, config.warmup)
-      optimizer.step(weights, rows, grads, step, {
+      optimizer.step(weights, touched.rows, grads, step, {
         dense: config.learningRate * scale,
         embedding: config.embeddingLearningRate * scale,
         weightDecay: config.weightDecay
       })
-      return value[0]
+      return loss
     }
 
     const history: Array<HistoryPoint> = []
@@ -383,7 +180,7 @@ const fit = (
               bar.tick()
             })
             if (evalAt.has(s + 1)) {
-              const valLoss = weightedLoss(predictAll(weights, valData), valData, config.categoryLossWeight, config.unsafeLossWeight)
+              const valLoss = weightedLoss(predictAll(weights, valData), valData, config)
               history.push({
                 epoch: Math.round((step / stepsPerEpoch) * 1000) / 1000,
                 step,
@@ -408,8 +205,6 @@ const fit = (
 /** Rows the "sources" calibration's auxiliary model may see: none from, or rewritten from, a held-out source. */
 export const auxiliaryRows = (rows: ReadonlyArray<TrainRow>, held: ReadonlySet<string>): Array<number> =>
   rows.flatMap((r, i) => (held.has(r.source) || (r.derivedFrom !== undefined && held.has(r.derivedFrom)) ? [] : [i]))
-
-const maxLogitsOf = (w: GuardWeights, data: Encoded) => maxPerRow(predictAll(w, data), data.unsafe.length)
 
 /**
  * Train a guard on `train`, early-stop on `validation`, then calibrate (see `calibration` in
