@@ -6,7 +6,8 @@
  * The embedding table lives on the host. Each step gathers the rows its batch touches
  * (touched-rows.ts), runs forward + backward on the backend over those rows only (loss.ts), and
  * updates exactly those rows with lazy Adam, the dense layers with AdamW (optimizer.ts). This
- * keeps a step's cost proportional to the batch, not to the table.
+ * keeps a step's cost proportional to the batch, not to the table. Calibration is in
+ * calibrate.ts and, for "sources" mode, calibrate-sources.ts.
  */
 import { Effect } from "effect"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
@@ -14,7 +15,8 @@ import { Backend } from "../runtime/backend.ts"
 import { Progress, withProgress } from "../runtime/progress.ts"
 import { Rng } from "../runtime/rng.ts"
 import { capGroups, rowWeights } from "./balance.ts"
-import { chooseShift, everydayShift, PRIORS, type CalibrationPrior, type EverydayShift, type ShiftChoice } from "./calibrate.ts"
+import { calibrate, type Calibration } from "./calibrate.ts"
+import { heldOutShifts } from "./calibrate-sources.ts"
 import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
 import { Featurizer, type FeatureConfig } from "./features.ts"
@@ -26,7 +28,7 @@ import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
 import { initWeights, NUM_CATEGORIES, sigmoid, type GuardWeights } from "./model.ts"
 import { GuardOptimizer, schedule } from "./optimizer.ts"
 import { RowGatherer } from "./touched-rows.ts"
-import { encode, maxLogitsOf, maxPerRow, predictAll, sliceBatch, subset, type Batch, type Encoded, type TrainRow } from "./train-data.ts"
+import { encode, maxPerRow, predictAll, sliceBatch, type Batch, type Encoded, type TrainRow } from "./train-data.ts"
 
 export type { TrainRow } from "./train-data.ts"
 
@@ -35,25 +37,6 @@ export interface HistoryPoint {
   readonly step: number
   readonly trainLoss: number
   readonly validationLoss: number
-}
-
-/** How the logit shift was chosen (see trainGuard). */
-export interface Calibration {
-  readonly mode: TrainConfig["calibration"]
-  /** The shift stored with the model. */
-  readonly shift: number
-  /** The shift that maximizes mean per-language F1 on the validation split (null for "none"). */
-  readonly validation: ShiftChoice | null
-  /** "sources" mode: the auxiliary model's shifts on validation and on the unseen sources. */
-  /** The "everyday" operating point (calibrate.ts `everydayShift`). */
-  readonly everyday?: EverydayShift
-  readonly heldOut?: {
-    readonly sources: ReadonlyArray<string>
-    readonly rows: number
-    readonly auxValidation: ShiftChoice
-    readonly auxHeldOut: ShiftChoice
-    readonly genreOffset: number
-  }
 }
 
 export interface ValidationReport {
@@ -202,19 +185,12 @@ const fit = (
     return { weights: asStored(best.weights), bestLoss: best.loss, bestStep: best.step, history }
   })
 
-/** Rows the "sources" calibration's auxiliary model may see: none from, or rewritten from, a held-out source. */
-export const auxiliaryRows = (rows: ReadonlyArray<TrainRow>, held: ReadonlySet<string>): Array<number> =>
-  rows.flatMap((r, i) => (held.has(r.source) || (r.derivedFrom !== undefined && held.has(r.derivedFrom)) ? [] : [i]))
-
 /**
  * Train a guard on `train`, early-stop on `validation`, then calibrate (see `calibration` in
  * config.ts). Deterministic in (rows, config, seed) on a given backend.
  *
- * Calibration "sources" corrects for genre shift: the seed's validation split is the same
- * genre as its training rows, so a shift fit there is too timid on text of a kind the guard
- * has not seen. A second, auxiliary model is trained without `calibrationSources`; the extra
- * shift those unseen sources need beyond the auxiliary model's own validation shift is added
- * to the main model's validation shift.
+ * Calibration "sources" corrects for genre shift with a second, auxiliary model trained
+ * without `calibrationSources` (calibrate-sources.ts); the main model is the same either way.
  */
 export const trainGuard = (
   allTrain: ReadonlyArray<TrainRow>,
@@ -248,63 +224,11 @@ export const trainGuard = (
     // Calibrate the kept checkpoint, as it will be stored, on validation; report at the 0.5 rule.
     const valLogits = predictAll(main.weights, valData)
     const maxLogit = maxPerRow(valLogits, validation.length)
-    const labels = validation.map((r) => r.unsafe)
-    const langs = validation.map((r) => r.lang)
-    // The shift under each class prior; the configured one is stored as the model's default,
-    // the other is kept as an operating point a user can pick (format.ts `operatingPoints`).
-    const shiftsOnValidation = Object.fromEntries(PRIORS.map((p) => [p, chooseShift(maxLogit, labels, langs, p)])) as Record<CalibrationPrior, ShiftChoice>
-    const onValidation = config.calibration === "none" ? null : shiftsOnValidation[config.calibrationPrior]
-    let calibration: Calibration = {
-      mode: config.calibration,
-      shift: onValidation?.shift ?? 0,
-      validation: onValidation
-    }
-    let genreOffsets: Record<CalibrationPrior, number> = { balanced: 0, observed: 0 }
-
-    if (config.calibration === "sources") {
-      const held = new Set(config.calibrationSources)
-      const trainIdx = auxiliaryRows(train, held)
-      const valIdx = auxiliaryRows(validation, held)
-      const heldRows = [...train, ...validation].filter((r) => held.has(r.source))
-      const present = [...held].filter((s) => heldRows.some((r) => r.source === s)).sort()
-      if (heldRows.length > 0 && trainIdx.length > 0 && valIdx.length > 0) {
-        const pick = <T>(xs: ReadonlyArray<T>, idx: ReadonlyArray<number>) => idx.map((i) => xs[i])
-        const auxTrain = subset(trainData, trainIdx, rowWeights(pick(train, trainIdx), config.balance))
-        const auxVal = subset(valData, valIdx, rowWeights(pick(validation, valIdx), config.balance))
-        const aux = yield* fit(auxTrain, auxVal, config, rng.child("calibration"), "calibration model ")
-        const heldIdx = [...train.flatMap((r, i) => (held.has(r.source) ? [i] : []))]
-        const heldValIdx = validation.flatMap((r, i) => (held.has(r.source) ? [i] : []))
-        const heldLogits = new Float32Array(heldRows.length)
-        heldLogits.set(maxLogitsOf(aux.weights, subset(trainData, heldIdx, new Float64Array(heldIdx.length))))
-        heldLogits.set(maxLogitsOf(aux.weights, subset(valData, heldValIdx, new Float64Array(heldValIdx.length))), heldIdx.length)
-        const auxValLogits = maxLogitsOf(aux.weights, auxVal)
-        const offsetUnder = (prior: CalibrationPrior) => {
-          const onVal = chooseShift(auxValLogits, pick(validation, valIdx).map((r) => r.unsafe), pick(validation, valIdx).map((r) => r.lang), prior)
-          const onHeld = chooseShift(heldLogits, heldRows.map((r) => r.unsafe), heldRows.map((r) => r.lang), prior)
-          return { onVal, onHeld, offset: Math.round((onHeld.shift - onVal.shift) * 100) / 100 }
-        }
-        const byPrior = Object.fromEntries(PRIORS.map((p) => [p, offsetUnder(p)])) as Record<CalibrationPrior, ReturnType<typeof offsetUnder>>
-        genreOffsets = Object.fromEntries(PRIORS.map((p) => [p, byPrior[p].offset])) as Record<CalibrationPrior, number>
-        const { onVal: auxOnValidation, onHeld: auxOnHeldOut, offset: genreOffset } = byPrior[config.calibrationPrior]
-        calibration = {
-          ...calibration,
-          shift: Math.round(((onValidation?.shift ?? 0) + genreOffset) * 100) / 100,
-          heldOut: { sources: present, rows: heldRows.length, auxValidation: auxOnValidation, auxHeldOut: auxOnHeldOut, genreOffset }
-        }
-      }
-    }
-
-    const everyday = everydayShift(maxLogit, validation, config.everyday)
-    if (config.calibration !== "none" && config.defaultOperatingPoint === "everyday") calibration = { ...calibration, shift: everyday.shift }
-    calibration = { ...calibration, everyday }
-    const operatingPoints =
-      config.calibration === "none"
-        ? undefined
-        : {
-            ...(Object.fromEntries(PRIORS.map((p) => [p, Math.round((shiftsOnValidation[p].shift + genreOffsets[p]) * 100) / 100])) as Record<CalibrationPrior, number>),
-            everyday: everyday.shift
-          }
-    const finalWeights: GuardWeights = { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) }
+    const heldOut =
+      config.calibration === "sources"
+        ? yield* heldOutShifts(train, validation, trainData, valData, config, rng, (t, v, r, l) => fit(t, v, config, r, l))
+        : null
+    const { calibration, operatingPoints } = calibrate(maxLogit, validation, config, heldOut)
     const probs = Array.from(maxLogit, (x) => sigmoid(x + calibration.shift))
     const categoryAuc: Record<string, number> = {}
     for (const [c, id] of CATEGORY_IDS.entries()) {
@@ -313,7 +237,7 @@ export const trainGuard = (
       categoryAuc[id] = Math.round(auc(scores, has) * 10000) / 10000
     }
     return {
-      weights: finalWeights,
+      weights: { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) },
       features: config.features,
       lexicon: config.features.lexicon ? lexicon : null,
       config,
@@ -326,7 +250,7 @@ export const trainGuard = (
       validation: {
         loss: main.bestLoss,
         calibration,
-        byLanguage: groupedMetrics(probs, labels, langs),
+        byLanguage: groupedMetrics(probs, validation.map((r) => r.unsafe), validation.map((r) => r.lang)),
         categoryAuc
       },
       seconds: (Date.now() - started) / 1000
