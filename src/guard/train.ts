@@ -10,12 +10,11 @@
  * calibrate.ts and, for "sources" mode, calibrate-sources.ts.
  */
 import { Effect } from "effect"
-import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { Backend } from "../runtime/backend.ts"
 import { Progress, withProgress } from "../runtime/progress.ts"
 import { Rng } from "../runtime/rng.ts"
 import { capGroups, rowWeights } from "./balance.ts"
-import { calibrate, type Calibration } from "./calibrate.ts"
+import { calibrate } from "./calibrate.ts"
 import { heldOutShifts } from "./calibrate-sources.ts"
 import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
@@ -24,11 +23,11 @@ import type { Lexicon } from "./lexicon.ts"
 import { asStored } from "./format.ts"
 import { ensureGradients } from "./gradients.ts"
 import { lossAndGradients, weightedLoss } from "./loss.ts"
-import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
-import { initWeights, NUM_CATEGORIES, sigmoid, type GuardWeights } from "./model.ts"
+import { initWeights, NUM_CATEGORIES, type GuardWeights } from "./model.ts"
 import { GuardOptimizer, schedule } from "./optimizer.ts"
 import { RowGatherer } from "./touched-rows.ts"
 import { encode, maxPerRow, predictAll, sliceBatch, type Batch, type Encoded, type TrainRow } from "./train-data.ts"
+import { validationReport, type ValidationReport } from "./validation-report.ts"
 
 export type { TrainRow } from "./train-data.ts"
 
@@ -37,16 +36,6 @@ export interface HistoryPoint {
   readonly step: number
   readonly trainLoss: number
   readonly validationLoss: number
-}
-
-export interface ValidationReport {
-  /** Weighted validation loss of the kept checkpoint (same weighting as training). */
-  readonly loss: number
-  readonly calibration: Calibration
-  /** Unsafe-vs-safe metrics at the 0.5 rule after calibration, overall and per language. */
-  readonly byLanguage: Readonly<Record<string, BinaryMetrics>>
-  /** Per-category ROC AUC (one-vs-rest on validation rows); NaN where a category is absent. */
-  readonly categoryAuc: Readonly<Record<string, number>>
 }
 
 export interface TrainedGuard {
@@ -229,13 +218,6 @@ export const trainGuard = (
         ? yield* heldOutShifts(train, validation, trainData, valData, config, rng, (t, v, r, l) => fit(t, v, config, r, l))
         : null
     const { calibration, operatingPoints } = calibrate(maxLogit, validation, config, heldOut)
-    const probs = Array.from(maxLogit, (x) => sigmoid(x + calibration.shift))
-    const categoryAuc: Record<string, number> = {}
-    for (const [c, id] of CATEGORY_IDS.entries()) {
-      const scores = validation.map((_, i) => valLogits[i * NUM_CATEGORIES + c])
-      const has = validation.map((r) => r.categories.includes(id))
-      categoryAuc[id] = Math.round(auc(scores, has) * 10000) / 10000
-    }
     return {
       weights: { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) },
       features: config.features,
@@ -247,12 +229,7 @@ export const trainGuard = (
       validationRows: validation.length,
       history: main.history,
       bestStep: main.bestStep,
-      validation: {
-        loss: main.bestLoss,
-        calibration,
-        byLanguage: groupedMetrics(probs, validation.map((r) => r.unsafe), validation.map((r) => r.lang)),
-        categoryAuc
-      },
+      validation: validationReport(validation, valLogits, maxLogit, main.bestLoss, calibration),
       seconds: (Date.now() - started) / 1000
     } satisfies TrainedGuard
   })
