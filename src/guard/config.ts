@@ -12,7 +12,10 @@ export const EVERYDAY_RULE = {
   sourcePattern: "^(ud-|trans-de-en$|fortunes-|gnome-user-docs$|gettext-)",
   sentencePattern: "^(ud-|trans-de-en$)",
   maxFlagRate: 0.05,
-  minRows: 50
+  // A 5 % rate read off fewer rows rests on their top three or four scores: with 50, 73 Turkish
+  // sentences set the shift of every language (−0.45: balanced accuracy 61.6 on the check, against
+  // 62.9 at the shift 100 rows give, with everyday text flagged 1.8 % / 9 % worst instead of 0.5 / 3).
+  minRows: 100
 } as const
 const Positive = Schema.Number.pipe(Schema.positive())
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())
