@@ -8,8 +8,8 @@
  */
 import { Effect } from "effect"
 import type { Example } from "../../schemas/example.ts"
-import { checkChains, route, translateBatch } from "../generator/operators/apertium.ts"
-import type { OperatorError, OperatorUnavailable } from "../generator/operators/operator.ts"
+import { checkChains, route, translateBatch } from "../language/apertium.ts"
+import type { OperatorError, OperatorUnavailable } from "../language/errors.ts"
 import { binaryMetrics, type BinaryMetrics } from "./metrics.ts"
 import { FLAG_THRESHOLD } from "../../schemas/taxonomy.ts"
 

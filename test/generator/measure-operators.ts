@@ -17,10 +17,10 @@ import { Effect, Schema } from "effect"
 import type { Lang } from "../../schemas/index.ts"
 import { detectLanguage } from "../../src/data/langid.ts"
 import { Rng } from "../../src/runtime/rng.ts"
-import { translateBatch } from "../../src/generator/operators/apertium.ts"
-import { loadLexicon } from "../../src/generator/operators/freedict.ts"
+import { translateBatch } from "../../src/language/apertium.ts"
+import { loadLexicon } from "../../src/language/freedict.ts"
 import { allParams, makeOperators, type RewriteInput, type RewriteOutput } from "../../src/generator/operators/index.ts"
-import { loadThesaurus } from "../../src/generator/operators/mythes.ts"
+import { loadThesaurus } from "../../src/language/mythes.ts"
 import { evaluateGates, GATES, type LanguageDetector } from "../../src/generator/quality.ts"
 
 const arg = (name: string, dflt: string) => {

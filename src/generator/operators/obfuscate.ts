@@ -7,7 +7,8 @@ import { Effect } from "effect"
 import type { Rng } from "../../runtime/rng.ts"
 import { loadFunctionWords } from "../resources/load.ts"
 import { checkParams, itemRng, KEEP, OperatorError, type Operator, type RewriteInput, type RewriteOutput } from "./operator.ts"
-import { makeWords, tokenize, type Words } from "./text.ts"
+import { tokenize } from "../../language/words.ts"
+import { makeWords, type Words } from "./text.ts"
 
 export const STYLES = ["leet", "homoglyph", "spacing", "elongation", "casing"] as const
 type Style = (typeof STYLES)[number]

@@ -4,9 +4,12 @@
  * the operator says how that choice changes the seed's label, which languages it can take and
  * produce, and whether the machine has what it needs (`available`).
  */
-import { Data, Effect } from "effect"
+import { Effect } from "effect"
 import type { CategoryId, Lang } from "../../../schemas/index.ts"
+import { OperatorError, type OperatorUnavailable } from "../../language/errors.ts"
 import type { Rng } from "../../runtime/rng.ts"
+
+export { OperatorError, OperatorUnavailable } from "../../language/errors.ts"
 
 /** One value per head, e.g. `{ target: "fr" }`. Every key of `choices` must be present. */
 export type Params = Readonly<Record<string, string>>
@@ -69,28 +72,6 @@ export const applyLabel = (effect: LabelEffect, seed: Label): Label => {
 /** The label of a program (≤ 3 operators applied in order). */
 export const applyLabels = (effects: ReadonlyArray<LabelEffect>, seed: Label): Label =>
   effects.reduce((label, e) => applyLabel(e, label), seed)
-
-/** The machine lacks something the operator needs. `missing` names Debian packages or files. */
-export class OperatorUnavailable extends Data.TaggedError("OperatorUnavailable")<{
-  readonly operator: string
-  readonly missing: ReadonlyArray<string>
-  readonly reason: string
-}> {
-  override get message() {
-    return `operator ${this.operator} unavailable: ${this.reason}` +
-      (this.missing.length > 0 ? ` (missing: ${this.missing.join(", ")})` : "")
-  }
-}
-
-/** An operator failed on a batch (bad params, a child process that kept failing, a bad reply). */
-export class OperatorError extends Data.TaggedError("OperatorError")<{
-  readonly operator: string
-  readonly reason: string
-}> {
-  override get message() {
-    return `operator ${this.operator}: ${this.reason}`
-  }
-}
 
 export interface Operator {
   /** Stable name, used in manifests and as the policy's program vocabulary. */

@@ -4,7 +4,7 @@
  */
 import { Effect } from "effect"
 import type { Lang } from "../../../schemas/index.ts"
-import { byLang, checkChains, isMtLang, route, translateBatch, type MtLang } from "./apertium.ts"
+import { byLang, checkChains, isMtLang, route, translateBatch, type MtLang } from "../../language/apertium.ts"
 import { checkParams, KEEP, type Operator, type Params, type RewriteOutput } from "./operator.ts"
 
 const TARGETS = ["en", "fr", "es", "it", "pt"] as const satisfies ReadonlyArray<Lang & MtLang>

@@ -1,5 +1,6 @@
 /**
- * Apertium shallow-transfer machine translation, shared by `translate` and `back-translate`.
+ * Apertium shallow-transfer machine translation, shared by the `translate` and `back-translate`
+ * operators, the lexicon builder and the cross-lingual check.
  *
  * Installed pairs (measured): English only pairs with Spanish and Catalan; French, Italian and
  * Portuguese are reached through Spanish (or Catalan); no German pair exists. One process chain
@@ -10,8 +11,8 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import type { Lang } from "../../../schemas/index.ts"
-import { OperatorError, OperatorUnavailable } from "./operator.ts"
+import type { Lang } from "../../schemas/index.ts"
+import { OperatorError, OperatorUnavailable } from "./errors.ts"
 import { runShellRetrying, shQuote, which } from "./subprocess.ts"
 
 /** Languages Apertium can reach here; "ca" is only ever a pivot. */
