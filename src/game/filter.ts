@@ -20,7 +20,7 @@ import { detectLanguage } from "../data/langid.ts"
 import { matchKey } from "../data/normalize.ts"
 import { evaluateGates } from "../generator/quality.ts"
 import type { SpellCheckError } from "../language/hunspell.ts"
-import type { ProposalRow } from "./proposals.ts"
+import type { ProposalRow } from "../generator/proposals.ts"
 
 export interface FilteredRow extends ProposalRow {
   /** "" when kept, else the first reason it was dropped. */

@@ -19,7 +19,7 @@ import type { CrosslingualScore } from "../eval/crosslingual.ts"
 import type { GeneralizationResult } from "../eval/generalization.ts"
 import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
 import { Game } from "./context.ts"
-import { isLlmProgram } from "./programs.ts"
+import { isLlmProgram } from "../generator/programs.ts"
 import { sha256File, stableJson } from "./stage.ts"
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1))

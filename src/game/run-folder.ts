@@ -33,7 +33,7 @@ const Int = Schema.Int
 const Count = Schema.Int.pipe(Schema.nonNegative())
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))
 
-/** A row of iter-t/candidates.parquet: a proposal (src/game/proposals.ts) and why the filter dropped it. */
+/** A row of iter-t/candidates.parquet: a proposal (src/generator/proposals.ts) and why the filter dropped it. */
 export const CandidateRow = Schema.Struct({
   id: Schema.String,
   seed_id: Schema.String,
@@ -43,7 +43,7 @@ export const CandidateRow = Schema.Struct({
   a_route: Int,
   a_frame: Int,
   a_surface: Int,
-  /** "de ← freedict:1.0 | jailbreak:roleplay | obfuscate:leet/low" (src/game/programs.ts) */
+  /** "de ← freedict:1.0 | jailbreak:roleplay | obfuscate:leet/low" (src/generator/programs.ts) */
   program: Schema.String,
   seed_lang: Schema.String,
   lang: Schema.String,
@@ -299,13 +299,13 @@ export const foolingRates = (run: RunFolder): Array<FoolingRate> =>
     ])
   )
 
-/** The policy's four heads, in action order (see HEADS in src/game/programs.ts). */
+/** The policy's four heads, in action order (see HEADS in src/generator/programs.ts). */
 export const HEAD_NAMES = ["target", "route", "frame", "surface"] as const
 export type HeadName = (typeof HEAD_NAMES)[number]
 
 /**
  * A program's choice per head, from its name "de ← freedict:1.0 | jailbreak:roleplay | none"
- * (the format of decodeAction in src/game/programs.ts).
+ * (the format of decodeAction in src/generator/programs.ts).
  */
 export const programParts = (program: string): Record<HeadName, string> => {
   const m = /^(\S+) ← (.+) \| (.+) \| (.+)$/.exec(program)

@@ -34,7 +34,7 @@ import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { Game, type GameService } from "./context.ts"
 import { checkTrainedGuard, runExternalTrainer } from "./external-trainer.ts"
 import { dropCounts, filterProposals, type FilterContext, type FilteredRow } from "./filter.ts"
-import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "./proposals.ts"
+import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "../generator/proposals.ts"
 import { sha256File, stableJson, stage, StageError } from "./stage.ts"
 
 const FILTERED_COLUMNS = { ...PROPOSAL_COLUMNS, dropped: "utf8" } as const
