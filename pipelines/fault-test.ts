@@ -19,8 +19,8 @@ import { runCommandLine } from "../src/runtime/cli.ts"
 import { Console, Effect, Option } from "effect"
 import * as http from "node:http"
 import * as path from "node:path"
-import { rawRequest, type RawResponse } from "../src/serve/rawclient.ts"
-import { spawnServer, type ServerProcess } from "../src/serve/spawn.ts"
+import { rawRequest, type RawResponse } from "../src/loadtest/rawclient.ts"
+import { spawnServer, type ServerProcess } from "../src/loadtest/spawn.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 

@@ -7,7 +7,7 @@
  *
  * Starts `pipelines/serve.ts` (or targets `--url`), then, with C connections (default 64):
  *   1. single text, as fast as it goes (autocannon, closed loop): the most the server answers;
- *   2. single text, paced at the target rate (2,000 req/s, evenly spaced; src/serve/paced.ts):
+ *   2. single text, paced at the target rate (2,000 req/s, evenly spaced; src/loadtest/paced.ts):
  *      the latency a client sees at that load, counted from when each request was due;
  *   3. N requests (default 100,000) of a seeded mix (autocannon): mostly one text, ~10 %
  *      arrays of 2–32 texts, ~5 % bad requests of nine kinds (each must get its 4xx in
@@ -36,9 +36,9 @@ import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { DEFAULT_SEED } from "../src/guard/config.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
-import { pacedLoad, type PacedResult } from "../src/serve/paced.ts"
-import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, machineCpuSeconds, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/serve/loadtest.ts"
-import { spawnServer, type ServerProcess } from "../src/serve/spawn.ts"
+import { pacedLoad, type PacedResult } from "../src/loadtest/paced.ts"
+import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, machineCpuSeconds, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/loadtest/loadtest.ts"
+import { spawnServer, type ServerProcess } from "../src/loadtest/spawn.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 const TARGETS = { singleRequestsPerS: 2000, singleP99Ms: 50, rssSpreadPct: 10 }

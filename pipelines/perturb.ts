@@ -23,7 +23,7 @@ import { Backend, BackendLive } from "../src/runtime/backend.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
 import { loadServedModel } from "../src/serve/model.ts"
-import { runSuite, suiteMarkdown } from "../src/serve/robustness.ts"
+import { runSuite, suiteMarkdown } from "../src/loadtest/robustness.ts"
 import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const TARGET_DROP_POINTS = 5
