@@ -24,7 +24,7 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { DEFAULT_SEED, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../src/guard/config.ts"
 import { GuardError } from "../src/guard/errors.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
-import { type BinaryMetrics } from "../src/guard/metrics.ts"
+import { type ValidationMetrics } from "../src/guard/metrics.ts"
 import { ALL_HELD_OUT, generalizationMarkdown, scoreGeneralization } from "../src/eval/generalization.ts"
 import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
@@ -57,7 +57,7 @@ const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), 
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
-const metricsTable = (byGroup: Record<string, BinaryMetrics>) => [
+const metricsTable = (byGroup: Record<string, ValidationMetrics>) => [
   `| lang | n | unsafe | flagged | precision | recall | F1 | AUC |`,
   `|---|---|---|---|---|---|---|---|`,
   ...Object.entries(byGroup).map(

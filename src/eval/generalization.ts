@@ -119,7 +119,7 @@ export const scoreGeneralization = (rows: ReadonlyArray<Example>, predictions: R
       lang,
       rows: idx.length,
       unsafe,
-      auroc: round4(auc(idx.map((i) => predictions[i].unsafe), labels)),
+      auroc: round4(auc(labels, idx.map((i) => predictions[i].unsafe))),
       balancedAccuracy: round4((tpr + tnr) / 2),
       flagged: round4(flagged.filter((x) => x).length / idx.length)
     })

@@ -22,7 +22,7 @@ import { concatSparse, Featurizer, type FeatureConfig, type SparseBatch } from "
 import type { Lexicon } from "./lexicon.ts"
 import { asStored } from "./format.ts"
 import { ensureGradients } from "./gradients.ts"
-import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
+import { auc, groupedMetrics, type ValidationMetrics } from "./metrics.ts"
 import {
   bagIndex,
   disposeBag,
@@ -83,7 +83,7 @@ export interface ValidationReport {
   readonly loss: number
   readonly calibration: Calibration
   /** Unsafe-vs-safe metrics at the 0.5 rule after calibration, overall and per language. */
-  readonly byLanguage: Readonly<Record<string, BinaryMetrics>>
+  readonly byLanguage: Readonly<Record<string, ValidationMetrics>>
   /** Per-category ROC AUC (one-vs-rest on validation rows); NaN where a category is absent. */
   readonly categoryAuc: Readonly<Record<string, number>>
 }
@@ -576,7 +576,7 @@ export const trainGuard = (
     for (const [c, id] of CATEGORY_IDS.entries()) {
       const scores = validation.map((_, i) => valLogits[i * NUM_CATEGORIES + c])
       const has = validation.map((r) => r.categories.includes(id))
-      categoryAuc[id] = Math.round(auc(scores, has) * 10000) / 10000
+      categoryAuc[id] = Math.round(auc(has, scores) * 10000) / 10000
     }
     return {
       weights: finalWeights,
@@ -592,7 +592,7 @@ export const trainGuard = (
       validation: {
         loss: main.bestLoss,
         calibration,
-        byLanguage: groupedMetrics(probs, labels, langs),
+        byLanguage: groupedMetrics(labels, probs, langs),
         categoryAuc
       },
       seconds: (Date.now() - started) / 1000
