@@ -20,6 +20,7 @@ import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
 import { readModelDir } from "../src/guard/storage.ts"
+import * as markdown from "../src/report/markdown.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
 import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
@@ -134,13 +135,17 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
       }
     }
     const md = [
-      `| metric | value | target |`,
-      `|---|---|---|`,
-      `| single-text latency p50 / p99 | ${result.singleTextMs.p50} / ${result.singleTextMs.p99} ms | p50 ≤ ${TARGETS.singleP50Ms} ms |`,
-      `| batch throughput | ${result.throughputPerS.median.toLocaleString("en-US")} texts/s | ≥ ${TARGETS.throughputPerS.toLocaleString("en-US")} |`,
-      `| model load (files → tensors) | ${result.loadMs.median} ms | ≤ ${TARGETS.loadMs} ms |`,
-      `| backend start-up | ${result.backendInitMs} ms | |`,
-      `| peak RSS | ${result.peakRssMiB} MiB | |`,
+      markdown.table(
+        ["metric", "value", "target"],
+        [
+          ["single-text latency p50 / p99", `${result.singleTextMs.p50} / ${result.singleTextMs.p99} ms`, `p50 ≤ ${TARGETS.singleP50Ms} ms`],
+          ["batch throughput", `${result.throughputPerS.median.toLocaleString("en-US")} texts/s`, `≥ ${TARGETS.throughputPerS.toLocaleString("en-US")}`],
+          ["model load (files → tensors)", `${result.loadMs.median} ms`, `≤ ${TARGETS.loadMs} ms`],
+          ["backend start-up", `${result.backendInitMs} ms`, ""],
+          ["peak RSS", `${result.peakRssMiB} MiB`, ""]
+        ],
+        { align: ["left", "left", "left"], tight: true }
+      ),
       ``,
       `Backend ${result.backend}; ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, ` +
         `load average ${result.machine.loadAverage1m} at start; ${result.texts.count.toLocaleString("en-US")} seed validation texts ` +

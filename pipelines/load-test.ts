@@ -39,6 +39,7 @@ import { makeSeed } from "../src/runtime/seed.ts"
 import { pacedLoad, type PacedResult } from "../src/loadtest/paced.ts"
 import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, machineCpuSeconds, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/loadtest/loadtest.ts"
 import { spawnServer, type ServerProcess } from "../src/loadtest/spawn.ts"
+import * as markdown from "../src/report/markdown.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 const TARGETS = { singleRequestsPerS: 2000, singleP99Ms: 50, rssSpreadPct: 10 }
@@ -251,16 +252,26 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
       }
     }
     type RowFields = Pick<PhaseResult, "requests" | "requestsPerS" | "latencyMs" | "connectionErrors" | "unexpected" | "statusCodes" | "serverCpuMsPerRequest">
-    const row = (name: string, p: RowFields) =>
-      `| ${name} | ${p.requests.toLocaleString("en-US")} | ${p.requestsPerS.toLocaleString("en-US")} | ${p.latencyMs.p50} / ${p.latencyMs.p99} ms | ` +
-      `${p.connectionErrors} | ${Object.values(p.unexpected).reduce((a, b) => a + b, 0)} | ` +
-      `${Object.entries(p.statusCodes).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none"} | ${p.serverCpuMsPerRequest ?? "–"} |`
+    const row = (name: string, p: RowFields) => [
+      name,
+      p.requests.toLocaleString("en-US"),
+      p.requestsPerS.toLocaleString("en-US"),
+      `${p.latencyMs.p50} / ${p.latencyMs.p99} ms`,
+      String(p.connectionErrors),
+      String(Object.values(p.unexpected).reduce((a, b) => a + b, 0)),
+      Object.entries(p.statusCodes).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none",
+      String(p.serverCpuMsPerRequest ?? "–")
+    ]
     const md = [
-      `| phase | requests | req/s | p50 / p99 latency | connection errors | wrong answers | non-2xx (all expected) | server CPU ms/request |`,
-      `|---|---:|---:|---|---:|---:|---|---:|`,
-      ...(single ? [row("single text, full speed", single)] : []),
-      ...(paced ? [row(`single text, paced at ${paced.rate.toLocaleString("en-US")} req/s`, { ...paced, connectionErrors: paced.errors })] : []),
-      row("mixed (5 % bad, 10 % arrays)", mixed),
+      markdown.table(
+        ["phase", "requests", "req/s", "p50 / p99 latency", "connection errors", "wrong answers", "non-2xx (all expected)", "server CPU ms/request"],
+        [
+          ...(single ? [row("single text, full speed", single)] : []),
+          ...(paced ? [row(`single text, paced at ${paced.rate.toLocaleString("en-US")} req/s`, { ...paced, connectionErrors: paced.errors })] : []),
+          row("mixed (5 % bad, 10 % arrays)", mixed)
+        ],
+        { align: ["left", "right", "right", "left", "right", "right", "left", "right"], tight: true }
+      ),
       ``,
       `RSS over the second half of the mixed run: ${rss.minMiB}–${rss.maxMiB} MiB (spread ${rss.spreadPct} %, target ≤ ${TARGETS.rssSpreadPct} %). ` +
         `Targets: ≥ ${TARGETS.singleRequestsPerS.toLocaleString("en-US")} single-text req/s at p99 ≤ ${TARGETS.singleP99Ms} ms: ` +

@@ -28,6 +28,7 @@ import { type ValidationMetrics } from "../src/guard/metrics.ts"
 import { ALL_HELD_OUT, generalizationMarkdown, scoreGeneralization } from "../src/eval/generalization.ts"
 import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
+import * as md from "../src/report/markdown.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
@@ -57,13 +58,13 @@ const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), 
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
-const metricsTable = (byGroup: Record<string, ValidationMetrics>) => [
-  `| lang | n | unsafe | flagged | precision | recall | F1 | AUC |`,
-  `|---|---|---|---|---|---|---|---|`,
-  ...Object.entries(byGroup).map(
-    ([l, m]) => `| ${l} | ${m.n} | ${m.positives} | ${m.flagged} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${pct(m.auc)} |`
+const METRICS_HEADER = ["lang", "n", "unsafe", "flagged", "precision", "recall", "F1", "AUC"]
+const metricsTable = (byGroup: Record<string, ValidationMetrics>) =>
+  md.table(
+    METRICS_HEADER,
+    Object.entries(byGroup).map(([l, m]) => [l, String(m.n), String(m.positives), String(m.flagged), pct(m.precision), pct(m.recall), pct(m.f1), pct(m.auc)]),
+    { align: METRICS_HEADER.map(() => "left"), tight: true }
   )
-]
 
 const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile }, (args) =>
   Effect.gen(function* () {
@@ -109,7 +110,7 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
     yield* saveGuard(trained, outDir, { inputs, createdBy: "pipelines/train.ts" })
 
     const v = trained.validation
-    const lines = metricsTable(v.byLanguage)
+    const lines = [metricsTable(v.byLanguage)]
     if (heldOut.length > 0) {
       const preds = yield* Effect.scoped(
         Effect.flatMap(guardFromWeights(trained), (g) => g.classify(heldOut.map((r) => r.text)))

@@ -7,16 +7,14 @@ import { BENCHMARK_LANGUAGES, BENCHMARKS, CATEGORY_IDS, CATEGORY_NAMES, type Exa
 import { HARMFUL_CATEGORY_MAP, KEYWORD_RULES } from "./categorize.ts"
 import type { IngestStats } from "./ingest.ts"
 import { allowsCommercialUse, describeLicenseUse } from "./license.ts"
+import * as md from "../report/markdown.ts"
 import { EXPECTED_BENCHMARK_COUNTS } from "./sources/benchmarks.ts"
 
-/** A Markdown table; columns whose cells are all numbers are right-aligned. */
+/** A Markdown table; columns whose cells are all numbers ("1,234", "5 (0.5 %)") are right-aligned. */
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d,.]+( \([\d,.]+( %)?\))?$/.test(String(r[i]))))
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${numeric.map((n) => (n ? "---:" : "---")).join("|")}|`,
-    ...rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`)
-  ].join("\n")
+  const cells = rows.map((r) => r.map(String))
+  const numeric = header.map((_, i) => cells.length > 0 && cells.every((r) => /^[\d,.]+( \([\d,.]+( %)?\))?$/.test(r[i])))
+  return md.table(header, cells, { align: numeric.map((n) => (n ? "right" : "left")), tight: true })
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US")

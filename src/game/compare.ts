@@ -7,6 +7,7 @@
  */
 import { BENCHMARK_LANGUAGES, type BenchmarkLang } from "../../schemas/index.ts"
 import { averageOf, type Table1Result } from "../eval/table1.ts"
+import { table } from "../report/markdown.ts"
 
 export interface RunTables {
   readonly run: string
@@ -38,14 +39,16 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`
 
 export const compareRunsMarkdown = (runs: ReadonlyArray<RunTables>): string => {
   if (runs.some((r) => r.iterations.length === 0)) throw new Error("every run needs at least iteration 0 evaluated")
-  const lines: Array<string> = []
-  lines.push("| run | iteration | En | Fr | De | Es | Fr/De/Es mean |", "|---|---:|---:|---:|---:|---:|---:|")
-  for (const r of runs) {
-    r.iterations.forEach((t, i) => {
-      const a = averages(t)
-      lines.push(`| ${r.run} | ${i} | ${BENCHMARK_LANGUAGES.map((l) => f1(a[l])).join(" | ")} | ${f1(nonEnglishMean(a))} |`)
-    })
-  }
+  const lines: Array<string> = [
+    table(
+      ["run", "iteration", "En", "Fr", "De", "Es", "Fr/De/Es mean"],
+      runs.flatMap((r) => r.iterations.map((t, i) => {
+        const a = averages(t)
+        return [r.run, String(i), ...BENCHMARK_LANGUAGES.map((l) => f1(a[l])), f1(nonEnglishMean(a))]
+      })),
+      { tight: true }
+    )
+  ]
   const gains = runs.map((r) => nonEnglishMean(averages(r.iterations[r.iterations.length - 1])) - nonEnglishMean(averages(r.iterations[0])))
   const firsts = runs.map((r) => averages(r.iterations[0]))
   const lasts = runs.map((r) => averages(r.iterations[r.iterations.length - 1]))
@@ -53,16 +56,13 @@ export const compareRunsMarkdown = (runs: ReadonlyArray<RunTables>): string => {
     BENCHMARK_LANGUAGES.map((l) => {
       const { mean, sd } = meanSd(rows.map((a) => a[l]))
       return `${f1(mean)} ± ${f1(sd)}`
-    }).join(" | ")
+    })
   const g = meanSd(gains)
   lines.push(
     "",
     `Over ${runs.length} run(s), mean ± standard deviation:`,
     "",
-    "| guard | En | Fr | De | Es |",
-    "|---|---:|---:|---:|---:|",
-    `| iteration 0 (seed only) | ${summary(firsts)} |`,
-    `| last iteration | ${summary(lasts)} |`,
+    table(["guard", "En", "Fr", "De", "Es"], [["iteration 0 (seed only)", ...summary(firsts)], ["last iteration", ...summary(lasts)]], { tight: true }),
     "",
     `Change of the Fr/De/Es mean, iteration 0 → last: ${runs
       .map((r, i) => `${signed(gains[i])} (${r.run}, ${r.iterations.length - 1} iteration${r.iterations.length === 2 ? "" : "s"})`)
