@@ -22,7 +22,7 @@ import { guardFromWeights } from "../src/guard/guard.ts"
 import { readModelDir } from "../src/guard/storage.ts"
 import * as markdown from "../src/report/markdown.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
 const data = Options.text("data").pipe(
@@ -154,12 +154,7 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
     yield* writeFileAtomic(outFile, `${JSON.stringify({ ...result, markdown: md }, null, 2)}\n`)
     yield* writeFileAtomic(outFile.replace(/\.json$/, ".md"), `${md}\n`)
     yield* Console.log(md)
-  }).pipe(
-    Effect.scoped,
-    Effect.catchAll((e) =>
-      Console.error(`bench: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.scoped)
 )
 
 runCommandLine("bench", Command.run(command, { name: "bench", version: "0.1.0" })(process.argv))

@@ -291,12 +291,7 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
       yield* Console.error(`load-test: ${errors} connection errors, ${wrong} wrong answers, shutdown ${JSON.stringify(shutdown)}`)
       process.exitCode = 1
     }
-  }).pipe(
-    Effect.scoped,
-    Effect.catchAll((e) =>
-      Console.error(`load-test: ${e instanceof Error ? e.message : String(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.scoped)
 )
 
 runCommandLine("load-test", Command.run(command, { name: "load-test", version: "0.1.0" })(process.argv))

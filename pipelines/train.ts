@@ -32,7 +32,7 @@ import * as md from "../src/report/markdown.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const data = Options.text("data").pipe(
   Options.withDescription("training table (default: datasets/seed.parquet)"),
@@ -132,12 +132,7 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
         `saved to ${path.relative(process.cwd(), outDir) || "."}`
       ].join("\n")
     )
-  }).pipe(
-    Effect.provide(Layer.merge(BackendLive(), ProgressLive)),
-    Effect.catchAll((e) =>
-      Console.error(`train: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.provide(Layer.merge(BackendLive(), ProgressLive)))
 )
 
 runCommandLine("train", Command.run(command, { name: "train", version: "0.1.0" })(process.argv))
