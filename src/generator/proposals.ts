@@ -24,6 +24,7 @@ export const ProposalRow = Schema.Struct({
   a_route: Schema.Int,
   a_frame: Schema.Int,
   a_surface: Schema.Int,
+  /** "de ← freedict:1.0 | jailbreak:roleplay | obfuscate:leet/low" (programs.ts) */
   program: Schema.String,
   seed_lang: Schema.String,
   lang: Schema.String,
