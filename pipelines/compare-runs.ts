@@ -5,7 +5,8 @@
  *
  * Reads each run's iter-N/eval/table1.json and prints (or writes) a Markdown table of the
  * six-benchmark average F1 per language and iteration, with the mean ± standard deviation over
- * the runs and the change of the Fr/De/Es mean from iteration 0 to the last (src/game/compare.ts).
+ * the runs and the change of the Fr/De/Es mean from iteration 0 to the last (src/game/compare.ts);
+ * then the same for the generalization check (iter-N/generalization.json), which is what counts.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
@@ -14,7 +15,9 @@ import * as path from "node:path"
 import { FileError } from "../src/data/errors.ts"
 import { writeFileAtomic } from "../src/data/parquet.ts"
 import { readTable1Json } from "../src/eval/report.ts"
-import { compareRunsMarkdown } from "../src/game/compare.ts"
+import { compareChecksMarkdown, compareRunsMarkdown } from "../src/game/compare.ts"
+import type { GeneralizationResult } from "../src/eval/generalization.ts"
+import { GENERALIZATION_FILE } from "../src/game/stages.ts"
 import { runCommandLine } from "../src/runtime/cli.ts"
 
 const runDirs = Args.directory({ name: "run", exists: "yes" }).pipe(Args.atLeast(1))
@@ -38,7 +41,18 @@ const command = Command.make("compare-runs", { runDirs, out }, (args) =>
         return { run: path.basename(path.resolve(dir)), iterations: yield* Effect.forEach(files, readTable1Json) }
       })
     )
-    const markdown = compareRunsMarkdown(runs)
+    const checks = args.runDirs.map((dir) => {
+      const at = (t: number) => path.join(dir, `iter-${t}`, GENERALIZATION_FILE)
+      const iterations: Array<GeneralizationResult | null> = []
+      for (let t = 0; fs.existsSync(path.join(dir, `iter-${t}`)); t++) {
+        iterations.push(fs.existsSync(at(t)) ? (JSON.parse(fs.readFileSync(at(t), "utf8")) as GeneralizationResult) : null)
+      }
+      return { run: path.basename(path.resolve(dir)), iterations }
+    })
+    const withChecks = checks.filter((c) => c.iterations[0] && c.iterations[c.iterations.length - 1])
+    const markdown =
+      compareRunsMarkdown(runs) +
+      (withChecks.length > 0 ? `\n## Generalization check (held-out sources and everyday text)\n\n${compareChecksMarkdown(withChecks)}` : "")
     yield* Option.match(args.out, {
       onNone: () => Console.log(markdown),
       onSome: (file) => writeFileAtomic(file, markdown)

@@ -8,10 +8,11 @@
  * src/guard/config.ts, seed 20250207. Rows with split "train" are trained on; "validation"
  * rows drive early stopping and calibration. Prints the validation metrics per language.
  *
- * The sources of the generalization check (src/eval/generalization.ts `HELD_OUT_SOURCES`) are
- * left out of training and validation, and the trained guard is scored on all their rows
- * afterwards (printed, and written to DIR/generalization.json). `--holdout-sources a,b` holds
- * out those sources instead; `--holdout-sources none` trains on everything.
+ * The rows of the generalization check (src/eval/generalization.ts `isHeldOutRow`: whole held-out
+ * sources, and half of every other UD file) are left out of training and validation, and the
+ * trained guard is scored on them afterwards (printed, and written to DIR/generalization.json).
+ * `--holdout-sources a,b` holds out those whole sources instead; `--holdout-sources none` trains
+ * on everything.
  */
 import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
@@ -25,7 +26,7 @@ import { DEFAULT_SEED, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../src/guard/co
 import { GuardError } from "../src/guard/errors.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
 import { type ValidationMetrics } from "../src/guard/metrics.ts"
-import { ALL_HELD_OUT, generalizationMarkdown, scoreGeneralization } from "../src/eval/generalization.ts"
+import { generalizationMarkdown, isHeldOutRow, scoreGeneralization } from "../src/eval/generalization.ts"
 import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
 import * as md from "../src/report/markdown.ts"
@@ -80,21 +81,19 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
       catch: (e) => new FileError({ path: dataFile, reason: `cannot read: ${(e as Error).message}` })
     })
     const rows = yield* readRows(Example, dataFile)
-    const held = new Set(
-      Option.match(args.holdout, {
-        onNone: () => [...ALL_HELD_OUT],
-        onSome: (s) => (s.trim() === "none" ? [] : s.split(",").map((x) => x.trim()).filter((x) => x))
-      })
-    )
+    const given = Option.map(args.holdout, (s) => (s.trim() === "none" ? [] : s.split(",").map((x) => x.trim()).filter((x) => x)))
     const known = new Set(rows.map((r) => r.source))
-    // The default list may name sources a partial build lacks; a list the user gave may not.
-    const unknown = Option.isSome(args.holdout) ? [...held].filter((s) => !known.has(s)) : []
+    const unknown = Option.match(given, { onNone: () => [], onSome: (list) => list.filter((s) => !known.has(s)) })
     if (unknown.length > 0) {
       return yield* new GuardError({ reason: `--holdout-sources: no rows from ${unknown.join(", ")} in ${dataFile}` })
     }
-    const heldOut = rows.filter((r) => held.has(r.source))
-    const train = rows.filter((r) => r.split === "train" && !held.has(r.source))
-    const validation = rows.filter((r) => r.split === "validation" && !held.has(r.source))
+    const isHeld = Option.match(given, {
+      onNone: () => isHeldOutRow,
+      onSome: (list) => (r: Example) => list.includes(r.source)
+    })
+    const heldOut = rows.filter(isHeld)
+    const train = rows.filter((r) => r.split === "train" && !isHeld(r))
+    const validation = rows.filter((r) => r.split === "validation" && !isHeld(r))
     yield* Console.error(`train: ${train.length} train rows, ${validation.length} validation rows from ${path.relative(repoRoot, dataFile)}`)
 
     const lexiconPath = resolvePath(args.lexiconFile, DEFAULT_LEXICON_FILE)

@@ -7,9 +7,12 @@
  *   than one) are left out of every guard's training and validation by default
  *   (`HELD_OUT_SOURCES`). Per (source, language) cell: ROC AUC, balanced accuracy at the
  *   guard's own flag, share flagged.
- * - Held-out everyday text: whole UD treebank files (natural sentences, unlike the UI strings
- *   and help pages the guard does see) in 11 languages: the share the guard flags, per
- *   language — its false-positive rate on everyday text.
+ * - Held-out everyday text (natural sentences from UD treebanks): the share the guard flags,
+ *   per language — its false-positive rate on everyday text. Where a language has another
+ *   treebank to train on (en, fr, it, nl), whole files are held out; elsewhere the only natural
+ *   sentences a language has are one treebank, and holding all of it out would leave the guard
+ *   with UI strings and help pages alone (it then flagged ~28 % of everyday Turkish), so every
+ *   other UD file is split in two by a hash of the row id: one half trains, the other is scored.
  *
  * The same summary numbers as the sealed suite reports: macro AUROC over cells (English /
  * other languages), mean balanced accuracy, mean and worst everyday flag rate.
@@ -18,6 +21,7 @@ import { Effect } from "effect"
 import type { Example, Prediction } from "../../schemas/index.ts"
 import { auc } from "../guard/metrics.ts"
 import * as md from "../report/markdown.ts"
+import { hash32 } from "../runtime/rng.ts"
 
 /** Left out of training and validation by default; scored by the check. */
 export const HELD_OUT_SOURCES = {
@@ -33,24 +37,28 @@ export const HELD_OUT_SOURCES = {
     "ru_distorted_toxicity",
     "zh_toxicn"
   ],
-  everyday: [
-    "ud-de",
-    "ud-es",
-    "ud-fr",
-    "ud-it",
-    "ud-nl",
-    "ud-pt",
-    "ud-train-en_partut",
-    "ud-train-ja_gsd",
-    "ud-train-ko_gsd",
-    "ud-train-tr_imst",
-    "ud-train-zh_gsd"
-  ]
+  everyday: ["ud-fr", "ud-it", "ud-nl", "ud-train-en_partut"]
 } as const
+
+/** Everyday sources of which half the rows (by a hash of the id) are held out: every other UD file. */
+export const isHalfHeldOutSource = (source: string): boolean =>
+  source.startsWith("ud-") && !(HELD_OUT_SOURCES.everyday as ReadonlyArray<string>).includes(source)
+
+/** Whether a row of a half-held-out source is in the held-out half. */
+const inHeldOutHalf = (id: string): boolean => hash32(`holdout/${id}`) % 2 === 0
+
+/** The rule as data, for resume keys and manifests (a change to it re-runs what depends on it). */
+export const HOLDOUT_RULE = { ...HELD_OUT_SOURCES, halves: "ud-* not listed, hash32(holdout/<id>) even" } as const
 
 export const ALL_HELD_OUT: ReadonlySet<string> = new Set([...HELD_OUT_SOURCES.labelled, ...HELD_OUT_SOURCES.everyday])
 
-export const isHeldOut = (source: string): boolean => ALL_HELD_OUT.has(source)
+/** Sources the check scores as everyday text (flag rate) rather than labelled cells. */
+export const isEverydaySource = (source: string): boolean =>
+  (HELD_OUT_SOURCES.everyday as ReadonlyArray<string>).includes(source) || isHalfHeldOutSource(source)
+
+/** Whether a seed row is held out by the default rule: never trained, validated or played on. */
+export const isHeldOutRow = (row: { readonly source: string; readonly id: string }): boolean =>
+  ALL_HELD_OUT.has(row.source) || (isHalfHeldOutSource(row.source) && inHeldOutHalf(row.id))
 
 export interface LabelledCell {
   readonly source: string
@@ -89,7 +97,7 @@ const mean = (xs: ReadonlyArray<number>) => (xs.length === 0 ? Number.NaN : xs.r
 const round4 = (x: number) => Math.round(x * 10000) / 10000
 
 /** The held-out rows of a seed table (both splits: none of them is ever trained on). */
-export const heldOutRows = (seed: ReadonlyArray<Example>): Array<Example> => seed.filter((r) => isHeldOut(r.source))
+export const heldOutRows = (seed: ReadonlyArray<Example>): Array<Example> => seed.filter(isHeldOutRow)
 
 /** Score held-out rows with their predictions (same order). */
 export const scoreGeneralization = (rows: ReadonlyArray<Example>, predictions: ReadonlyArray<Prediction>): GeneralizationResult => {
@@ -103,7 +111,7 @@ export const scoreGeneralization = (rows: ReadonlyArray<Example>, predictions: R
   const everydayByLang = new Map<string, { sources: Set<string>; idx: Array<number> }>()
   for (const [k, idx] of [...cells].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const [source, lang] = k.split("\u0000")
-    if ((HELD_OUT_SOURCES.everyday as ReadonlyArray<string>).includes(source)) {
+    if (isEverydaySource(source)) {
       const e = everydayByLang.get(lang) ?? everydayByLang.set(lang, { sources: new Set(), idx: [] }).get(lang)!
       e.sources.add(source)
       e.idx.push(...idx)

@@ -6,6 +6,7 @@
  * training seed alone; this is how the README's robustness numbers are made.
  */
 import { BENCHMARK_LANGUAGES, type BenchmarkLang } from "../../schemas/index.ts"
+import type { GeneralizationResult } from "../eval/generalization.ts"
 import { averageOf, type Table1Result } from "../eval/table1.ts"
 import { table } from "../report/markdown.ts"
 
@@ -67,6 +68,71 @@ export const compareRunsMarkdown = (runs: ReadonlyArray<RunTables>): string => {
     `Change of the Fr/De/Es mean, iteration 0 → last: ${runs
       .map((r, i) => `${signed(gains[i])} (${r.run}, ${r.iterations.length - 1} iteration${r.iterations.length === 2 ? "" : "s"})`)
       .join(", ")}; mean ${signed(g.mean)} ± ${f1(g.sd)}.`
+  )
+  return `${lines.join("\n")}\n`
+}
+
+/** The generalization check of every iteration of one run (null where an iteration has none). */
+export interface RunChecks {
+  readonly run: string
+  readonly iterations: ReadonlyArray<GeneralizationResult | null>
+}
+
+/** The check's summary numbers, in percent, in the order of the table's columns. */
+const CHECK_COLUMNS: ReadonlyArray<{ readonly name: string; readonly of: (s: GeneralizationResult["summary"]) => number; readonly higherIsBetter: boolean }> = [
+  { name: "macro AUROC", of: (s) => s.macroAuroc, higherIsBetter: true },
+  { name: "AUROC en", of: (s) => s.aurocEnglish, higherIsBetter: true },
+  { name: "AUROC other", of: (s) => s.aurocOther, higherIsBetter: true },
+  { name: "balanced acc.", of: (s) => s.balancedAccuracy, higherIsBetter: true },
+  { name: "everyday flagged, mean", of: (s) => s.everydayFlagRate, higherIsBetter: false },
+  { name: "everyday flagged, worst", of: (s) => s.everydayFlagRateWorst, higherIsBetter: false }
+]
+
+/**
+ * The generalization check (held-out sources and everyday text; src/eval/generalization.ts)
+ * over several runs: iteration 0 (seed only) and the last iteration per run, their mean ±
+ * standard deviation, and in how many runs the last guard beats iteration 0 on each number.
+ */
+export const compareChecksMarkdown = (runs: ReadonlyArray<RunChecks>): string => {
+  const ends = runs.map((r) => {
+    const first = r.iterations[0]
+    const last = r.iterations[r.iterations.length - 1]
+    if (!first || !last) throw new Error(`run ${r.run}: the generalization check of iteration 0 and of the last iteration are both needed`)
+    return { run: r.run, lastT: r.iterations.length - 1, first: first.summary, last: last.summary }
+  })
+  const pct = (x: number) => (100 * x).toFixed(1)
+  const names = CHECK_COLUMNS.map((c) => c.name)
+  const lines = [
+    table(
+      ["run", "iteration", ...names],
+      ends.flatMap((e) => [
+        [e.run, "0", ...CHECK_COLUMNS.map((c) => pct(c.of(e.first)))],
+        [e.run, String(e.lastT), ...CHECK_COLUMNS.map((c) => pct(c.of(e.last)))]
+      ]),
+      { tight: true }
+    )
+  ]
+  const spread = (xs: ReadonlyArray<number>) => {
+    const { mean, sd } = meanSd(xs.map((x) => 100 * x))
+    return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`
+  }
+  const better = CHECK_COLUMNS.map((c) => {
+    const wins = ends.filter((e) => (c.higherIsBetter ? c.of(e.last) > c.of(e.first) : c.of(e.last) < c.of(e.first))).length
+    return `${wins} of ${ends.length}`
+  })
+  lines.push(
+    "",
+    `Over ${ends.length} run(s), mean ± standard deviation (percent):`,
+    "",
+    table(
+      ["guard", ...names],
+      [
+        ["iteration 0 (seed only)", ...CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.first))))],
+        ["last iteration", ...CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.last))))],
+        ["runs where the last beats iteration 0", ...better]
+      ],
+      { tight: true }
+    )
   )
   return `${lines.join("\n")}\n`
 }

@@ -2,7 +2,7 @@
  * The Game service: what every stage of a run reads — the configuration, the seed table, the
  * operators, the contamination index — loaded once per run and provided as a Layer.
  */
-import { heldOutRows, isHeldOut } from "../eval/generalization.ts"
+import { heldOutRows, isHeldOutRow } from "../eval/generalization.ts"
 import { Context, Effect, Layer } from "effect"
 import * as path from "node:path"
 import { BENCHMARK_LANGUAGES, Example, type Lang } from "../../schemas/index.ts"
@@ -65,7 +65,7 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
     Effect.gen(function* () {
       const all = yield* readRows(Example, paths.seedFile)
       // The generalization check's sources are never trained on, validated on or rewritten.
-      const kept = all.filter((r) => usesLanguage(config, r.lang) && !isHeldOut(r.source))
+      const kept = all.filter((r) => usesLanguage(config, r.lang) && !isHeldOutRow(r))
       let seedTrain = kept.filter((r) => r.split === "train")
       if (config.maxSeedTrainRows !== null && seedTrain.length > config.maxSeedTrainRows) {
         // Stratified, so a capped run still sees every (language, label) group.

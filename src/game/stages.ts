@@ -7,7 +7,7 @@
  *   judged ─pairs→ DPO → policy_t        judged(fooled) → synthetic_t
  *   seed ∪ synthetic_1..t ─train→ guard_t ─evaluate→ eval/
  */
-import { ALL_HELD_OUT, generalizationCheck } from "../eval/generalization.ts"
+import { generalizationCheck, HOLDOUT_RULE } from "../eval/generalization.ts"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -520,7 +520,7 @@ export const generalization = (t: number) =>
     return yield* stage({
       name: "generalization",
       dir,
-      key: { guard: guardHash(guardDir), seed: hashOf(game.paths.seedFile), heldOut: [...ALL_HELD_OUT].sort() },
+      key: { guard: guardHash(guardDir), seed: hashOf(game.paths.seedFile), heldOut: HOLDOUT_RULE },
       outputs: [GENERALIZATION_FILE],
       run: Effect.scoped(
         Effect.gen(function* () {

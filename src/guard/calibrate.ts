@@ -91,18 +91,26 @@ export interface EverydayRule {
   readonly maxFlagRate: number
   /** Languages with fewer everyday validation rows are not asked (their rate is too noisy). */
   readonly minRows: number
+  /**
+   * Sources of natural sentences (UD treebanks, dictionary examples): asked apart from the UI
+   * strings and help pages of the same language, which are far easier and outnumber them (pooled,
+   * a guard flagged 2 % of Turkish everyday validation rows and 13 % of unseen Turkish sentences).
+   * Absent: one pool per language.
+   */
+  readonly sentencePattern?: string | undefined
 }
 
 export interface EverydayShift {
   readonly shift: number
-  /** Per language: everyday rows, and the largest shift that keeps their flag rate within the rule. */
+  /** Per language ("de", or "de/sentences" for natural sentences): everyday rows, and the largest shift that keeps their flag rate within the rule. */
   readonly byLanguage: Readonly<Record<string, { readonly rows: number; readonly shift: number }>>
 }
 
 /**
  * The "everyday" operating point: the largest shift (on the 0.05 grid) at which, in every
  * language with at least `minRows` everyday safe validation rows, at most `maxFlagRate` of them
- * are flagged. The strictest language sets it. Chosen on validation rows only.
+ * are flagged (natural sentences and other everyday text asked apart when the rule says which
+ * are sentences). The strictest cell sets it. Chosen on validation rows only.
  */
 export const everydayShift = (
   maxLogits: ArrayLike<number>,
@@ -110,10 +118,12 @@ export const everydayShift = (
   rule: EverydayRule
 ): EverydayShift => {
   const pattern = new RegExp(rule.sourcePattern)
+  const sentences = rule.sentencePattern === undefined ? null : new RegExp(rule.sentencePattern)
   const byLang = new Map<string, Array<number>>()
   rows.forEach((r, i) => {
     if (r.unsafe || !pattern.test(r.source)) return
-    const a = byLang.get(r.lang) ?? byLang.set(r.lang, []).get(r.lang)!
+    const cell = sentences?.test(r.source) ? `${r.lang}/sentences` : r.lang
+    const a = byLang.get(cell) ?? byLang.set(cell, []).get(cell)!
     a.push(maxLogits[i])
   })
   const byLanguage: Record<string, { rows: number; shift: number }> = {}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { Table1Result } from "../../src/eval/table1.ts"
-import { compareRunsMarkdown, meanSd } from "../../src/game/compare.ts"
+import type { GeneralizationResult } from "../../src/eval/generalization.ts"
+import { compareChecksMarkdown, compareRunsMarkdown, meanSd } from "../../src/game/compare.ts"
 
 /** Only what compare.ts reads: the per-language averages of our guard. */
 const table = (en: number, fr: number, de: number, es: number) =>
@@ -31,5 +32,29 @@ describe("compare runs", () => {
 
   it("refuses a run without an evaluated iteration", () => {
     expect(() => compareRunsMarkdown([{ run: "empty", iterations: [] }])).toThrow(/iteration 0/)
+  })
+})
+
+/** Only what the check comparison reads: the summary. */
+const check = (macroAuroc: number, balancedAccuracy: number, everydayFlagRateWorst: number) =>
+  ({
+    summary: { macroAuroc, aurocEnglish: macroAuroc, aurocOther: macroAuroc, balancedAccuracy, everydayFlagRate: everydayFlagRateWorst / 2, everydayFlagRateWorst, worstLanguage: "tr" }
+  }) as unknown as GeneralizationResult
+
+describe("compare the generalization check over runs", () => {
+  it("gives iteration 0 and the last per run, mean ± sd, and in how many runs the last is better", () => {
+    const md = compareChecksMarkdown([
+      { run: "a", iterations: [check(0.68, 0.62, 0.1), check(0.7, 0.63, 0.08)] },
+      { run: "b", iterations: [check(0.69, 0.63, 0.1), null, check(0.68, 0.64, 0.12)] }
+    ])
+    expect(md).toContain("| a | 1 | 70.0 | 70.0 | 70.0 | 63.0 | 4.0 | 8.0 |")
+    expect(md).toContain("| b | 2 | 68.0 |")
+    expect(md).toContain("| last iteration | 69.0 ± 1.4 |")
+    // macro AUROC better in a only; balanced accuracy in both; worst everyday rate lower in a only.
+    expect(md).toContain("| runs where the last beats iteration 0 | 1 of 2 | 1 of 2 | 1 of 2 | 2 of 2 | 1 of 2 | 1 of 2 |")
+  })
+
+  it("refuses a run whose first or last iteration has no check", () => {
+    expect(() => compareChecksMarkdown([{ run: "x", iterations: [check(0.7, 0.6, 0.1), null] }])).toThrow(/run x/)
   })
 })

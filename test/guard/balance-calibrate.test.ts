@@ -123,4 +123,20 @@ describe("everydayShift", () => {
     expect(e.byLanguage.ko).toBeUndefined()
     expect(everydayShift([], [], rule).shift).toBe(0)
   })
+
+  it("asks natural sentences apart from the other everyday text of a language when the rule names them", () => {
+    // Turkish: 900 easy UI strings (logit −5) and 100 sentences of which 20 score +1. Pooled, 2 % are
+    // flagged at shift 0; the sentences alone need a shift of −1 or less.
+    const tr = [
+      ...Array.from({ length: 900 }, () => ({ source: "gettext-tar", lang: "tr", unsafe: false, logit: -5 })),
+      ...Array.from({ length: 100 }, (_, i) => ({ source: "ud-train-tr_imst", lang: "tr", unsafe: false, logit: i < 20 ? 1 : -3 }))
+    ]
+    const pooled = everydayShift(tr.map((r) => r.logit), tr, rule)
+    const apart = everydayShift(tr.map((r) => r.logit), tr, { ...rule, sentencePattern: "^ud-" })
+    expect(pooled.shift).toBeGreaterThan(0)
+    expect(Object.keys(apart.byLanguage)).toEqual(["tr", "tr/sentences"])
+    expect(apart.shift).toBeLessThanOrEqual(-1)
+    const flagged = tr.filter((r) => r.source.startsWith("ud-") && r.logit + apart.shift > 0).length
+    expect(flagged / 100).toBeLessThanOrEqual(0.05)
+  })
 })

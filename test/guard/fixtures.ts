@@ -42,5 +42,7 @@ export const tinyConfig = (overrides: Partial<typeof DEFAULT_TRAIN_CONFIG> = {})
     learningRate: 1e-2,
     categoryLossWeight: 1,
     embeddingLearningRate: 5e-2,
+    // The fixture rows hold no everyday text, so the "everyday" point has nothing to calibrate on.
+    defaultOperatingPoint: "prior",
     ...overrides
   })
