@@ -4,7 +4,7 @@
  */
 import { CATEGORY_IDS, type CategoryId } from "../../schemas/taxonomy.ts"
 import type { Calibration } from "./calibrate.ts"
-import { auc, groupedMetrics, type BinaryMetrics } from "./metrics.ts"
+import { auc, groupedMetrics, type ValidationMetrics } from "./metrics.ts"
 import { NUM_CATEGORIES, sigmoid } from "./model.ts"
 
 export interface ValidationReport {
@@ -12,7 +12,7 @@ export interface ValidationReport {
   readonly loss: number
   readonly calibration: Calibration
   /** Unsafe-vs-safe metrics at the 0.5 rule after calibration, overall and per language. */
-  readonly byLanguage: Readonly<Record<string, BinaryMetrics>>
+  readonly byLanguage: Readonly<Record<string, ValidationMetrics>>
   /** Per-category ROC AUC (one-vs-rest on validation rows); NaN where a category is absent. */
   readonly categoryAuc: Readonly<Record<string, number>>
 }
@@ -30,9 +30,9 @@ export const validationReport = (
   for (const [c, id] of CATEGORY_IDS.entries()) {
     const scores = validation.map((_, i) => logits[i * NUM_CATEGORIES + c])
     const has = validation.map((r) => r.categories.includes(id))
-    categoryAuc[id] = Math.round(auc(scores, has) * 10000) / 10000
+    categoryAuc[id] = Math.round(auc(has, scores) * 10000) / 10000
   }
   const labels = validation.map((r) => r.unsafe)
   const langs = validation.map((r) => r.lang)
-  return { loss, calibration, byLanguage: groupedMetrics(probs, labels, langs), categoryAuc }
+  return { loss, calibration, byLanguage: groupedMetrics(labels, probs, langs), categoryAuc }
 }
