@@ -20,8 +20,9 @@ import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
 import { readModelDir } from "../src/guard/storage.ts"
+import * as markdown from "../src/report/markdown.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
 const data = Options.text("data").pipe(
@@ -134,13 +135,17 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
       }
     }
     const md = [
-      `| metric | value | target |`,
-      `|---|---|---|`,
-      `| single-text latency p50 / p99 | ${result.singleTextMs.p50} / ${result.singleTextMs.p99} ms | p50 ≤ ${TARGETS.singleP50Ms} ms |`,
-      `| batch throughput | ${result.throughputPerS.median.toLocaleString("en-US")} texts/s | ≥ ${TARGETS.throughputPerS.toLocaleString("en-US")} |`,
-      `| model load (files → tensors) | ${result.loadMs.median} ms | ≤ ${TARGETS.loadMs} ms |`,
-      `| backend start-up | ${result.backendInitMs} ms | |`,
-      `| peak RSS | ${result.peakRssMiB} MiB | |`,
+      markdown.table(
+        ["metric", "value", "target"],
+        [
+          ["single-text latency p50 / p99", `${result.singleTextMs.p50} / ${result.singleTextMs.p99} ms`, `p50 ≤ ${TARGETS.singleP50Ms} ms`],
+          ["batch throughput", `${result.throughputPerS.median.toLocaleString("en-US")} texts/s`, `≥ ${TARGETS.throughputPerS.toLocaleString("en-US")}`],
+          ["model load (files → tensors)", `${result.loadMs.median} ms`, `≤ ${TARGETS.loadMs} ms`],
+          ["backend start-up", `${result.backendInitMs} ms`, ""],
+          ["peak RSS", `${result.peakRssMiB} MiB`, ""]
+        ],
+        { align: ["left", "left", "left"], tight: true }
+      ),
       ``,
       `Backend ${result.backend}; ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, ` +
         `load average ${result.machine.loadAverage1m} at start; ${result.texts.count.toLocaleString("en-US")} seed validation texts ` +
@@ -149,12 +154,7 @@ const command = Command.make("bench", { model, data, out, count }, (args) =>
     yield* writeFileAtomic(outFile, `${JSON.stringify({ ...result, markdown: md }, null, 2)}\n`)
     yield* writeFileAtomic(outFile.replace(/\.json$/, ".md"), `${md}\n`)
     yield* Console.log(md)
-  }).pipe(
-    Effect.scoped,
-    Effect.catchAll((e) =>
-      Console.error(`bench: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.scoped)
 )
 
 runCommandLine("bench", Command.run(command, { name: "bench", version: "0.1.0" })(process.argv))

@@ -17,7 +17,7 @@ import * as path from "node:path"
 import { checkOutput, classifySource, openInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
+import { operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
 
 const input = Options.text("input").pipe(Options.withDescription("JSONL or Parquet file of texts"))
 const output = Options.text("output").pipe(Options.withDescription("JSONL file to write (one line per input row)"))
@@ -45,12 +45,7 @@ const command = Command.make("classify", { input, output, model, operatingPoint:
       `classify: ${summary.rows} rows (${summary.classified} classified, ${summary.errors} errors, ` +
         `${summary.flagged} flagged) in ${summary.seconds.toFixed(1)} s → ${path.relative(process.cwd(), outFile)}`
     )
-  }).pipe(
-    Effect.provide(ProgressLive),
-    Effect.catchAll((e) =>
-      Console.error(`classify: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.provide(ProgressLive))
 )
 
 runCommandLine("classify", Command.run(command, { name: "classify", version: "0.1.0" })(process.argv))

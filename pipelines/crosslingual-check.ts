@@ -17,6 +17,7 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { buildCrosslingualDev, equalPriorF1, scoreByLanguage, type DevRow } from "../src/eval/crosslingual.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { sha256 } from "../src/guard/storage.ts"
+import * as md from "../src/report/markdown.ts"
 import { repoRoot, runCommandLine } from "../src/runtime/cli.ts"
 
 const models = Args.directory({ name: "model", exists: "yes" }).pipe(Args.repeated)
@@ -53,15 +54,16 @@ const command = Command.make("crosslingual-check", { models }, (args) =>
   Effect.gen(function* () {
     const rows = yield* devRows
     const dirs = args.models.length > 0 ? args.models : [DEFAULT_MODEL_DIR]
-    const lines = ["| guard | lang | n | unsafe | F1 | F1 (equal prior) | recall | flagged | AUPRC |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    const rowsOut: Array<Array<string>> = []
     for (const dir of dirs) {
       const preds = yield* Effect.scoped(Effect.flatMap(loadGuard(dir), (g) => g.classify(rows.map((r) => r.text))))
       const byLang = scoreByLanguage(rows, preds.map((p) => p.unsafe))
       for (const [lang, m] of Object.entries(byLang)) {
-        lines.push(`| ${path.relative(repoRoot, path.resolve(dir)) || dir} | ${lang} | ${m.n} | ${m.nUnsafe} | ${pct(m.f1)} | ${pct(equalPriorF1(m))} | ${pct(m.recall)} | ${pct(m.flagRate)} | ${pct(m.auprc)} |`)
+        rowsOut.push([path.relative(repoRoot, path.resolve(dir)) || dir, lang, String(m.n), String(m.nUnsafe), pct(m.f1), pct(equalPriorF1(m)), pct(m.recall), pct(m.flagRate), pct(m.auprc)])
       }
     }
-    yield* Console.log(lines.join("\n"))
+    const header = ["guard", "lang", "n", "unsafe", "F1", "F1 (equal prior)", "recall", "flagged", "AUPRC"]
+    yield* Console.log(md.table(header, rowsOut, { align: header.map((_, i) => (i < 2 ? "left" : "right")), tight: true }))
   })
 )
 

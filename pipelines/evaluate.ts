@@ -19,7 +19,7 @@ import { generalizationCheck, generalizationMarkdown } from "../src/eval/general
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { Example } from "../schemas/index.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, operatingPointOption, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { operatingPointOption, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const model = Options.text("model").pipe(
   Options.withDescription("guard folder (default: models/default)"),
@@ -82,12 +82,7 @@ const command = Command.make("evaluate", { model, benchmarks, seedFile, out, rea
     yield* Console.error(`wrote ${path.relative(process.cwd(), paths.outDir) || "."}/{${result.files.join(",")}}`)
     if (paths.readme) yield* Console.error("updated the table1 section of README.md")
     yield* Console.log(`\n${result.headline}\n\n${generalizationMarkdown(result.check)}`)
-  }).pipe(
-    Effect.provide(ProgressLive),
-    Effect.catchAll((e) =>
-      Console.error(`evaluate: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.provide(ProgressLive))
 )
 
 runCommandLine("evaluate", Command.run(command, { name: "evaluate", version: "0.1.0" })(process.argv))

@@ -16,11 +16,11 @@
  */
 import { Command, Options } from "@effect/cli"
 import { runCommandLine } from "../src/runtime/cli.ts"
-import { Console, Effect, Option } from "effect"
+import { Console, Data, Effect, Option } from "effect"
 import * as http from "node:http"
 import * as path from "node:path"
-import { rawRequest, type RawResponse } from "../src/serve/rawclient.ts"
-import { spawnServer, type ServerProcess } from "../src/serve/spawn.ts"
+import { rawRequest, type RawResponse } from "../src/loadtest/rawclient.ts"
+import { spawnServer, type ServerProcess } from "../src/loadtest/spawn.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 
@@ -189,11 +189,21 @@ const sigtermUnderLoad = async (server: ServerProcess, loadSeconds: number): Pro
   }
 }
 
+/** The harness itself failed (the server did not start, a check threw); a failed check prints FAIL instead. */
+class FaultTestError extends Data.TaggedError("FaultTestError")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+const attempt = <A>(run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (e) => new FaultTestError({ reason: e instanceof Error ? e.message : String(e) }) })
+
 const command = Command.make("fault-test", { model, seconds, workers }, (args) =>
   Effect.gen(function* () {
     const modelDir = Option.match(args.model, { onNone: () => path.resolve(repoRoot, "models/default"), onSome: (p) => path.resolve(p) })
     const start = Effect.acquireRelease(
-      Effect.promise(() =>
+      attempt(() =>
         spawnServer([
           "--port", "0", "--host", "127.0.0.1", "--model", modelDir, "--set", "playground=false",
           ...Option.match(args.workers, { onNone: () => [], onSome: (w) => ["--workers", String(w)] })
@@ -207,17 +217,12 @@ const command = Command.make("fault-test", { model, seconds, workers }, (args) =
     const checks: Array<Check> = []
     for (const [i, run] of runs.entries()) {
       const target = i === 2 ? yield* start : server
-      const check = yield* Effect.promise(() => run(target))
+      const check = yield* attempt(() => run(target))
       checks.push(check)
       yield* Console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`)
     }
     if (checks.some((c) => !c.ok)) process.exitCode = 1
-  }).pipe(
-    Effect.scoped,
-    Effect.catchAllDefect((e) =>
-      Console.error(`fault-test: ${e instanceof Error ? e.message : String(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.scoped)
 )
 
 runCommandLine("fault-test", Command.run(command, { name: "fault-test", version: "0.1.0" })(process.argv))

@@ -13,7 +13,7 @@ import { ensureDatasets } from "../src/data/cache.ts"
 import { ingestDefaults, IngestConfig } from "../src/data/ingest.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const shared = Options.directory("shared").pipe(
   Options.withDescription("shared datasets folder (default: ../shared/datasets from the repo root)"),
@@ -58,12 +58,7 @@ const command = Command.make("ingest", { shared, out, set }, (args) =>
         `wrote ${rel}/seed.parquet, ${rel}/benchmarks.parquet, ${rel}/README.md in ${((Date.now() - t0) / 1000).toFixed(1)} s`
       ].join("\n")
     )
-  }).pipe(
-    Effect.provide(ProgressLive),
-    Effect.catchAll((e) =>
-      Console.error(`ingest: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.provide(ProgressLive))
 )
 
 runCommandLine("ingest", Command.run(command, { name: "ingest", version: "0.1.0" })(process.argv))

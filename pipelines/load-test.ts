@@ -7,7 +7,7 @@
  *
  * Starts `pipelines/serve.ts` (or targets `--url`), then, with C connections (default 64):
  *   1. single text, as fast as it goes (autocannon, closed loop): the most the server answers;
- *   2. single text, paced at the target rate (2,000 req/s, evenly spaced; src/serve/paced.ts):
+ *   2. single text, paced at the target rate (2,000 req/s, evenly spaced; src/loadtest/paced.ts):
  *      the latency a client sees at that load, counted from when each request was due;
  *   3. N requests (default 100,000) of a seeded mix (autocannon): mostly one text, ~10 %
  *      arrays of 2–32 texts, ~5 % bad requests of nine kinds (each must get its 4xx in
@@ -36,9 +36,10 @@ import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { DEFAULT_SEED } from "../src/guard/config.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
-import { pacedLoad, type PacedResult } from "../src/serve/paced.ts"
-import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, machineCpuSeconds, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/serve/loadtest.ts"
-import { spawnServer, type ServerProcess } from "../src/serve/spawn.ts"
+import { pacedLoad, type PacedResult } from "../src/loadtest/paced.ts"
+import { buildMix, cpuSecondsOf, DEFAULT_MIX, machine, machineCpuSeconds, rssOf, rssStability, sampleEvery, Tally, type MixOptions, type MixRequest } from "../src/loadtest/loadtest.ts"
+import { spawnServer, type ServerProcess } from "../src/loadtest/spawn.ts"
+import * as markdown from "../src/report/markdown.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 const TARGETS = { singleRequestsPerS: 2000, singleP99Ms: 50, rssSpreadPct: 10 }
@@ -251,16 +252,26 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
       }
     }
     type RowFields = Pick<PhaseResult, "requests" | "requestsPerS" | "latencyMs" | "connectionErrors" | "unexpected" | "statusCodes" | "serverCpuMsPerRequest">
-    const row = (name: string, p: RowFields) =>
-      `| ${name} | ${p.requests.toLocaleString("en-US")} | ${p.requestsPerS.toLocaleString("en-US")} | ${p.latencyMs.p50} / ${p.latencyMs.p99} ms | ` +
-      `${p.connectionErrors} | ${Object.values(p.unexpected).reduce((a, b) => a + b, 0)} | ` +
-      `${Object.entries(p.statusCodes).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none"} | ${p.serverCpuMsPerRequest ?? "–"} |`
+    const row = (name: string, p: RowFields) => [
+      name,
+      p.requests.toLocaleString("en-US"),
+      p.requestsPerS.toLocaleString("en-US"),
+      `${p.latencyMs.p50} / ${p.latencyMs.p99} ms`,
+      String(p.connectionErrors),
+      String(Object.values(p.unexpected).reduce((a, b) => a + b, 0)),
+      Object.entries(p.statusCodes).filter(([s]) => s !== "200").map(([s, n]) => `${s}: ${n}`).join(", ") || "none",
+      String(p.serverCpuMsPerRequest ?? "–")
+    ]
     const md = [
-      `| phase | requests | req/s | p50 / p99 latency | connection errors | wrong answers | non-2xx (all expected) | server CPU ms/request |`,
-      `|---|---:|---:|---|---:|---:|---|---:|`,
-      ...(single ? [row("single text, full speed", single)] : []),
-      ...(paced ? [row(`single text, paced at ${paced.rate.toLocaleString("en-US")} req/s`, { ...paced, connectionErrors: paced.errors })] : []),
-      row("mixed (5 % bad, 10 % arrays)", mixed),
+      markdown.table(
+        ["phase", "requests", "req/s", "p50 / p99 latency", "connection errors", "wrong answers", "non-2xx (all expected)", "server CPU ms/request"],
+        [
+          ...(single ? [row("single text, full speed", single)] : []),
+          ...(paced ? [row(`single text, paced at ${paced.rate.toLocaleString("en-US")} req/s`, { ...paced, connectionErrors: paced.errors })] : []),
+          row("mixed (5 % bad, 10 % arrays)", mixed)
+        ],
+        { align: ["left", "right", "right", "left", "right", "right", "left", "right"], tight: true }
+      ),
       ``,
       `RSS over the second half of the mixed run: ${rss.minMiB}–${rss.maxMiB} MiB (spread ${rss.spreadPct} %, target ≤ ${TARGETS.rssSpreadPct} %). ` +
         `Targets: ≥ ${TARGETS.singleRequestsPerS.toLocaleString("en-US")} single-text req/s at p99 ≤ ${TARGETS.singleP99Ms} ms: ` +
@@ -280,12 +291,7 @@ const command = Command.make("load-test", { url, model, requests, singleRequests
       yield* Console.error(`load-test: ${errors} connection errors, ${wrong} wrong answers, shutdown ${JSON.stringify(shutdown)}`)
       process.exitCode = 1
     }
-  }).pipe(
-    Effect.scoped,
-    Effect.catchAll((e) =>
-      Console.error(`load-test: ${e instanceof Error ? e.message : String(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.scoped)
 )
 
 runCommandLine("load-test", Command.run(command, { name: "load-test", version: "0.1.0" })(process.argv))

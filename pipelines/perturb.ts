@@ -23,8 +23,8 @@ import { Backend, BackendLive } from "../src/runtime/backend.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
 import { loadServedModel } from "../src/serve/model.ts"
-import { runSuite, suiteMarkdown } from "../src/serve/robustness.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { runSuite, suiteMarkdown } from "../src/loadtest/robustness.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const TARGET_DROP_POINTS = 5
 
@@ -70,12 +70,7 @@ const command = Command.make("perturb", { model, data, out, seed, limit }, (args
     yield* writeFileAtomic(outFile, `${JSON.stringify(json, null, 2)}\n`)
     yield* writeFileAtomic(outFile.replace(/\.json$/, ".md"), `${md}\n`)
     yield* Console.log(md)
-  }).pipe(
-    Effect.scoped,
-    Effect.catchAll((e) =>
-      Console.error(`perturb: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.scoped)
 )
 
 runCommandLine("perturb", Command.run(command, { name: "perturb", version: "0.1.0" })(process.argv).pipe(Effect.provide(ProgressLive)))

@@ -25,14 +25,15 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { DEFAULT_SEED, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../src/guard/config.ts"
 import { GuardError } from "../src/guard/errors.ts"
 import { guardFromWeights } from "../src/guard/guard.ts"
-import { type BinaryMetrics } from "../src/guard/metrics.ts"
+import { type ValidationMetrics } from "../src/guard/metrics.ts"
 import { generalizationMarkdown, isHeldOutRow, scoreGeneralization } from "../src/eval/generalization.ts"
 import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
+import * as md from "../src/report/markdown.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const data = Options.text("data").pipe(
   Options.withDescription("training table (default: datasets/seed.parquet)"),
@@ -58,13 +59,13 @@ const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), 
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
-const metricsTable = (byGroup: Record<string, BinaryMetrics>) => [
-  `| lang | n | unsafe | flagged | precision | recall | F1 | AUC |`,
-  `|---|---|---|---|---|---|---|---|`,
-  ...Object.entries(byGroup).map(
-    ([l, m]) => `| ${l} | ${m.n} | ${m.positives} | ${m.flagged} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${pct(m.auc)} |`
+const METRICS_HEADER = ["lang", "n", "unsafe", "flagged", "precision", "recall", "F1", "AUC"]
+const metricsTable = (byGroup: Record<string, ValidationMetrics>) =>
+  md.table(
+    METRICS_HEADER,
+    Object.entries(byGroup).map(([l, m]) => [l, String(m.n), String(m.positives), String(m.flagged), pct(m.precision), pct(m.recall), pct(m.f1), pct(m.auc)]),
+    { align: METRICS_HEADER.map(() => "left"), tight: true }
   )
-]
 
 const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile }, (args) =>
   Effect.gen(function* () {
@@ -108,7 +109,7 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
     yield* saveGuard(trained, outDir, { inputs, createdBy: "pipelines/train.ts" })
 
     const v = trained.validation
-    const lines = metricsTable(v.byLanguage)
+    const lines = [metricsTable(v.byLanguage)]
     if (heldOut.length > 0) {
       const preds = yield* Effect.scoped(
         Effect.flatMap(guardFromWeights(trained), (g) => g.classify(heldOut.map((r) => r.text)))
@@ -130,12 +131,7 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
         `saved to ${path.relative(process.cwd(), outDir) || "."}`
       ].join("\n")
     )
-  }).pipe(
-    Effect.provide(Layer.merge(BackendLive(), ProgressLive)),
-    Effect.catchAll((e) =>
-      Console.error(`train: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    )
-  )
+  }).pipe(Effect.provide(Layer.merge(BackendLive(), ProgressLive)))
 )
 
 runCommandLine("train", Command.run(command, { name: "train", version: "0.1.0" })(process.argv))

@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest"
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { decodeRows, encodeParquet, readRows, rowsToTable, writeFileAtomic, writeParquet } from "../src/data/parquet.ts"
-import { Example } from "../schemas/index.ts"
-import { EXAMPLE_COLUMNS } from "../src/data/tables.ts"
+import { columnsOf, type ColumnSpec, decodeRows, encodeParquet, readParquet, readRows, rowsToTable, tableToRows, writeFileAtomic, writeParquet } from "../src/data/parquet.ts"
+import { BenchmarkRow, Example } from "../schemas/index.ts"
+import { BENCHMARK_COLUMNS, EXAMPLE_COLUMNS } from "../src/data/tables.ts"
+import { PREDICTION_COLUMNS, PredictionRow } from "../src/eval/evaluate.ts"
+import { PROPOSAL_COLUMNS, ProposalRow } from "../src/generator/proposals.ts"
 import { tempDir } from "./support/temp-dir.ts"
 
 const row = (over: Partial<Example> = {}): Example => ({
@@ -39,6 +41,53 @@ describe("parquet", () => {
   it("rejects unsafe rows without categories", async () => {
     const err = await Effect.runPromise(Effect.flip(decodeRows(Example, [row({ unsafe: true })], "g")))
     expect(err.message).toContain("categories")
+  })
+})
+
+describe("table columns follow the row Schema", () => {
+  const tables = [
+    ["Example", Example, EXAMPLE_COLUMNS],
+    ["BenchmarkRow", BenchmarkRow, BENCHMARK_COLUMNS],
+    ["PredictionRow", PredictionRow, PREDICTION_COLUMNS],
+    ["ProposalRow", ProposalRow, PROPOSAL_COLUMNS]
+  ] as const
+  const fieldsOf = (s: Schema.Schema.Any): Array<string> => {
+    let ast = s.ast
+    while (ast._tag === "Refinement") ast = ast.from
+    return ast._tag === "TypeLiteral" ? ast.propertySignatures.map((p) => String(p.name)) : []
+  }
+
+  it.each(tables)("%s: one column per field, in the Schema's order", (_, schema, columns) => {
+    expect(fieldsOf(schema).length).toBeGreaterThan(0)
+    expect(Object.keys(columns)).toEqual(fieldsOf(schema))
+  })
+
+  it("maps field types to the Parquet types the files have always had", () => {
+    expect(EXAMPLE_COLUMNS).toEqual({
+      id: "utf8", text: "utf8", lang: "utf8", unsafe: "bool", categories: "list<utf8>", source: "utf8",
+      license: "utf8", split: "utf8", origin: "utf8", parent_id: "utf8?", iteration: "int32"
+    })
+    expect(BENCHMARK_COLUMNS.categories).toBe("list<utf8>?")
+    expect(PROPOSAL_COLUMNS.untranslated).toBe("float64?")
+  })
+
+  it("writes every field: a row read back has all of the Schema's fields", async () => {
+    const file = path.join(tempDir("pq-cols"), "x.parquet")
+    await Effect.runPromise(writeParquet(file, rowsToTable([row()], EXAMPLE_COLUMNS)))
+    const back = tableToRows(await Effect.runPromise(readParquet(file)))
+    expect(Object.keys(back[0])).toEqual(fieldsOf(Example))
+  })
+
+  it("throws on a field with no column type instead of dropping it", () => {
+    expect(() => columnsOf(Schema.Struct({ id: Schema.String, when: Schema.Date }))).toThrow(/field "when"/)
+    expect(() => columnsOf(Schema.Struct({ id: Schema.String, note: Schema.optional(Schema.String) }))).toThrow(/field "note"/)
+    expect(() => columnsOf(Schema.Struct({ flags: Schema.Array(Schema.Boolean) }))).toThrow(/field "flags"/)
+  })
+
+  it("a hand-written spec that leaves a field out does not type-check", () => {
+    // @ts-expect-error `b` is missing: a forgotten column is a type error, not a silent drop
+    const spec: ColumnSpec<{ a: string; b: number }> = { a: "utf8" }
+    expect(spec).toEqual({ a: "utf8" })
   })
 })
 

@@ -154,7 +154,7 @@ describe("formatting", () => {
       "| name | n | share | text | cats |",
       "| --- | ---: | ---: | --- | --- |",
       "| a\\|b | 3 | 0.500 | line one li… | C1, C9 |",
-      "| c\\_d | 10 | 0.250 | xxxxxxxxxxx… |  |"
+      "| c\\_d | 10 | 0.250 | xxxxxxxxxxx… | |"
     ])
     expect(markdownTable([{ t: "<script>" }])).toContain("&lt;script>")
     expect(markdownTable([])).toBe("_(no rows)_")

@@ -4,7 +4,7 @@
  */
 import * as arrow from "apache-arrow"
 import * as pq from "parquet-wasm/node"
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Option, ParseResult, Schema, SchemaAST } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileError, RowDecodeError } from "./errors.ts"
@@ -12,7 +12,56 @@ import { FileError, RowDecodeError } from "./errors.ts"
 /** Column types the project writes. Plain standard Parquet only. */
 export type ColumnType = "utf8" | "utf8?" | "bool" | "int32" | "float64" | "float64?" | "list<utf8>" | "list<utf8>?"
 
-export type ColumnSpec<Row> = { readonly [K in keyof Row]?: ColumnType }
+/** One column per field of the row: a spec that leaves a field out does not type-check. */
+export type ColumnSpec<Row> = { readonly [K in keyof Row]-?: ColumnType }
+
+// Schema.Int marks itself for JSON Schema as { type: "integer" }.
+const isInt = (ast: SchemaAST.AST): boolean =>
+  ast._tag === "Refinement" &&
+  (Option.exists(SchemaAST.getJSONSchemaAnnotation(ast), (j) => (j as { readonly type?: unknown }).type === "integer") || isInt(ast.from))
+
+const innermost = (ast: SchemaAST.AST): SchemaAST.AST => (ast._tag === "Refinement" ? innermost(ast.from) : ast)
+
+const isText = (ast: SchemaAST.AST): boolean => {
+  const a = innermost(ast)
+  return a._tag === "StringKeyword" || a._tag === "TemplateLiteral" ||
+    (a._tag === "Literal" && typeof a.literal === "string") || (a._tag === "Union" && a.types.every(isText))
+}
+
+/** The column type of one field, or null when Parquet here has none for it. */
+const columnType = (ast: SchemaAST.AST): ColumnType | null => {
+  if (ast._tag === "Union" && ast.types.some((t) => t._tag === "Literal" && t.literal === null)) {
+    const rest = ast.types.filter((t) => !(t._tag === "Literal" && t.literal === null))
+    const base = columnType(rest.length === 1 ? rest[0] : SchemaAST.Union.make(rest))
+    return base === "utf8" || base === "float64" || base === "list<utf8>" ? `${base}?` : null
+  }
+  if (isText(ast)) return "utf8"
+  const a = innermost(ast)
+  if (a._tag === "BooleanKeyword") return "bool"
+  if (a._tag === "NumberKeyword") return isInt(ast) ? "int32" : "float64"
+  if (a._tag === "TupleType" && a.elements.length === 0 && a.rest.length === 1 && isText(a.rest[0].type)) return "list<utf8>"
+  return null
+}
+
+/**
+ * The Arrow columns of a table, from its row Schema: one per field, in the Schema's order
+ * (strings → utf8, Int → int32, other numbers → float64, arrays of strings → list<utf8>,
+ * NullOr → nullable). A field with no column type throws, so none is silently left out.
+ */
+export const columnsOf = <A, I, R>(schema: Schema.Schema<A, I, R>): ColumnSpec<A> => {
+  let ast = schema.ast
+  while (ast._tag === "Refinement") ast = ast.from
+  if (ast._tag !== "TypeLiteral" || ast.indexSignatures.length > 0) {
+    throw new TypeError(`columnsOf: a table's Schema must be a Struct of fixed fields, got ${ast._tag}`)
+  }
+  const columns: Record<string, ColumnType> = {}
+  for (const field of ast.propertySignatures) {
+    const type = field.isOptional ? null : columnType(field.type)
+    if (type === null) throw new TypeError(`columnsOf: field "${String(field.name)}" has no Parquet column type (${String(field.type)})`)
+    columns[String(field.name)] = type
+  }
+  return columns as ColumnSpec<A>
+}
 
 const arrowType = (t: ColumnType): arrow.DataType => {
   switch (t) {

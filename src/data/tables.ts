@@ -1,25 +1,7 @@
-/** The Arrow column layout of each table the project writes. */
-import type { BenchmarkRow, Example } from "../../schemas/index.ts"
-import type { ColumnSpec } from "./parquet.ts"
+/** The Arrow column layout of the project's dataset tables, derived from their row Schemas. */
+import { BenchmarkRow, Example } from "../../schemas/index.ts"
+import { columnsOf } from "./parquet.ts"
 
-export const EXAMPLE_COLUMNS: ColumnSpec<Example> = {
-  id: "utf8",
-  text: "utf8",
-  lang: "utf8",
-  unsafe: "bool",
-  categories: "list<utf8>",
-  source: "utf8",
-  license: "utf8",
-  split: "utf8",
-  origin: "utf8",
-  parent_id: "utf8?",
-  iteration: "int32"
-}
+export const EXAMPLE_COLUMNS = columnsOf(Example)
 
-export const BENCHMARK_COLUMNS: ColumnSpec<BenchmarkRow> = {
-  benchmark: "utf8",
-  lang: "utf8",
-  text: "utf8",
-  unsafe: "bool",
-  categories: "list<utf8>?"
-}
+export const BENCHMARK_COLUMNS = columnsOf(BenchmarkRow)

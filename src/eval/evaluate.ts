@@ -7,7 +7,7 @@ import { Data, Effect, ParseResult, Schema } from "effect"
 import * as path from "node:path"
 import { type BenchmarkRow, FLAG_THRESHOLD, Prediction } from "../../schemas/index.ts"
 import type { FileError } from "../data/errors.ts"
-import { type ColumnSpec, rowsToTable, writeParquet } from "../data/parquet.ts"
+import { columnsOf, rowsToTable, writeParquet } from "../data/parquet.ts"
 import { withProgress } from "../runtime/progress.ts"
 import { computeTable1, type Table1Result } from "./table1.ts"
 
@@ -26,25 +26,19 @@ export class EvalError extends Data.TaggedError("EvalError")<{ readonly reason: 
 }
 
 /** One scored benchmark row. `idx` is the row's position in the benchmarks file. */
-export interface PredictionRow {
-  readonly benchmark: string
-  readonly lang: string
-  readonly idx: number
+export const PredictionRow = Schema.Struct({
+  benchmark: Schema.String,
+  lang: Schema.String,
+  idx: Schema.Int,
   /** The guard's unsafe probability (max of the 12 categories). */
-  readonly unsafe: number
-  readonly flagged: boolean
+  unsafe: Schema.Number,
+  flagged: Schema.Boolean,
   /** The benchmark's label: true = unsafe. */
-  readonly label: boolean
-}
+  label: Schema.Boolean
+})
+export type PredictionRow = typeof PredictionRow.Type
 
-export const PREDICTION_COLUMNS: ColumnSpec<PredictionRow> = {
-  benchmark: "utf8",
-  lang: "utf8",
-  idx: "int32",
-  unsafe: "float64",
-  flagged: "bool",
-  label: "bool"
-}
+export const PREDICTION_COLUMNS = columnsOf(PredictionRow)
 
 export const PREDICTIONS_FILE = "predictions.parquet"
 
@@ -125,4 +119,4 @@ export const evaluateGuard = <E>(
 
 /** Write the per-row predictions (atomically) as Parquet. */
 export const writePredictions = (file: string, predictions: ReadonlyArray<PredictionRow>): Effect.Effect<void, FileError> =>
-  writeParquet(file, rowsToTable(predictions as ReadonlyArray<PredictionRow & Record<string, unknown>>, PREDICTION_COLUMNS))
+  writeParquet(file, rowsToTable(predictions, PREDICTION_COLUMNS))

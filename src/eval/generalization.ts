@@ -20,6 +20,7 @@
 import { Effect } from "effect"
 import type { Example, Prediction } from "../../schemas/index.ts"
 import { auc } from "../guard/metrics.ts"
+import * as md from "../report/markdown.ts"
 import { hash32 } from "../runtime/rng.ts"
 
 /** Left out of training and validation by default; scored by the check. */
@@ -127,7 +128,7 @@ export const scoreGeneralization = (rows: ReadonlyArray<Example>, predictions: R
       lang,
       rows: idx.length,
       unsafe,
-      auroc: round4(auc(idx.map((i) => predictions[i].unsafe), labels)),
+      auroc: round4(auc(labels, idx.map((i) => predictions[i].unsafe))),
       balancedAccuracy: round4((tpr + tnr) / 2),
       flagged: round4(flagged.filter((x) => x).length / idx.length)
     })
@@ -180,12 +181,16 @@ export const generalizationMarkdown = (g: GeneralizationResult, title = "General
       `balanced accuracy at the flag ${pct(g.summary.balancedAccuracy)}, everyday text flagged ${pct(g.summary.everydayFlagRate)} % ` +
       `on average and ${pct(g.summary.everydayFlagRateWorst)} % in the worst language (${g.summary.worstLanguage}).`,
     "",
-    "| held-out source | lang | rows | unsafe | AUROC | balanced acc. | flagged % |",
-    "|---|---|---:|---:|---:|---:|---:|",
-    ...g.labelled.map((c) => `| ${c.source} | ${c.lang} | ${c.rows} | ${c.unsafe} | ${pct(c.auroc)} | ${pct(c.balancedAccuracy)} | ${pct(c.flagged)} |`),
+    md.table(
+      ["held-out source", "lang", "rows", "unsafe", "AUROC", "balanced acc.", "flagged %"],
+      g.labelled.map((c) => [c.source, c.lang, String(c.rows), String(c.unsafe), pct(c.auroc), pct(c.balancedAccuracy), pct(c.flagged)]),
+      { align: ["left", "left", "right", "right", "right", "right", "right"], tight: true }
+    ),
     "",
-    "| everyday text (held out) | lang | rows | flagged % |",
-    "|---|---|---:|---:|",
-    ...g.everyday.map((c) => `| ${c.sources.join(", ")} | ${c.lang} | ${c.rows} | ${pct(c.flagRate)} |`),
+    md.table(
+      ["everyday text (held out)", "lang", "rows", "flagged %"],
+      g.everyday.map((c) => [c.sources.join(", "), c.lang, String(c.rows), pct(c.flagRate)]),
+      { align: ["left", "left", "right", "right"], tight: true }
+    ),
     ""
   ].join("\n")

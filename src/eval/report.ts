@@ -10,6 +10,7 @@ import { BENCHMARK_LANGUAGES, BENCHMARKS, type BenchmarkLang } from "../../schem
 import { FileError } from "../data/errors.ts"
 import { writeFileAtomic } from "../data/parquet.ts"
 import { renderSvg } from "../report/charts.ts"
+import * as md from "../report/markdown.ts"
 import {
   avgF1ComparisonSpec,
   benchmarkLabel,
@@ -36,12 +37,8 @@ const fmtFraction = (x: number | null | undefined) => (x === null || x === undef
 const fmtPct = (x: number | null | undefined) => (x === null || x === undefined ? "–" : x.toFixed(1))
 const fmtSigned = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}`
 
-const mdTable = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, alignRightFrom = 1) =>
-  [
-    `| ${header.join(" | ")} |`,
-    `| ${header.map((_, i) => (i >= alignRightFrom ? "---:" : "---")).join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`)
-  ].join("\n")
+/** The detail tables name a language and a benchmark before their numbers. */
+const twoNameColumns = (header: ReadonlyArray<string>) => header.map((_, i): md.Align => (i >= 2 ? "right" : "left"))
 
 const ourLabel = (r: Table1Result) => `**${r.model.name} (ours)**`
 
@@ -63,7 +60,7 @@ export const headlineMarkdown = (r: Table1Result): string => {
   const incomplete = r.ours.averages.some((a) => !a.complete)
   return (
     `Six-benchmark average F1 (%), unsafe = positive, fixed threshold ${r.threshold}.\n\n` +
-    mdTable(header, rows) +
+    md.table(header, rows) +
     (incomplete ? "\n\n\\* not all six benchmarks present for that language: not comparable with the paper." : "")
   )
 }
@@ -81,7 +78,7 @@ const perLanguageTable = (r: Table1Result, lang: BenchmarkLang): string => {
     if (!p) return []
     return [[`${m} (paper)`, ...BENCHMARKS.map((b) => fmtPct(p.f1Pct?.[b])), fmtPct(p.avgF1Pct)]]
   })
-  return mdTable(header, [sysRow(ourLabel(r), r.ours), sysRow(FLAG_EVERYTHING, r.flagEverything), ...paperRows])
+  return md.table(header, [sysRow(ourLabel(r), r.ours), sysRow(FLAG_EVERYTHING, r.flagEverything), ...paperRows])
 }
 
 const detailTable = (r: Table1Result): string => {
@@ -102,7 +99,7 @@ const detailTable = (r: Table1Result): string => {
       base ? fmtSigned(c.f1 - base.f1) : "–"
     ]
   })
-  return mdTable(header, rows, 2)
+  return md.table(header, rows, { align: twoNameColumns(header) })
 }
 
 const figure9Table = (r: Table1Result): string => {
@@ -114,7 +111,7 @@ const figure9Table = (r: Table1Result): string => {
     s.median === null ? "–" : s.median.toFixed(3),
     fmtFraction(s.confidentShare)
   ])
-  return mdTable(header, rows, 2)
+  return md.table(header, rows, { align: twoNameColumns(header) })
 }
 
 /** The whole table1.md. */

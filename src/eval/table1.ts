@@ -12,7 +12,7 @@ import {
   BenchmarkName,
   FLAG_THRESHOLD
 } from "../../schemas/index.ts"
-import { binaryMetrics } from "./metrics.ts"
+import { binaryMetrics } from "../guard/metrics.ts"
 import { PAPER_MODELS, PAPER_TABLE1 } from "./paper.ts"
 
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))

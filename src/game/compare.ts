@@ -8,6 +8,7 @@
 import { BENCHMARK_LANGUAGES, type BenchmarkLang } from "../../schemas/index.ts"
 import type { GeneralizationResult } from "../eval/generalization.ts"
 import { averageOf, type Table1Result } from "../eval/table1.ts"
+import { table } from "../report/markdown.ts"
 
 export interface RunTables {
   readonly run: string
@@ -39,14 +40,16 @@ const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`
 
 export const compareRunsMarkdown = (runs: ReadonlyArray<RunTables>): string => {
   if (runs.some((r) => r.iterations.length === 0)) throw new Error("every run needs at least iteration 0 evaluated")
-  const lines: Array<string> = []
-  lines.push("| run | iteration | En | Fr | De | Es | Fr/De/Es mean |", "|---|---:|---:|---:|---:|---:|---:|")
-  for (const r of runs) {
-    r.iterations.forEach((t, i) => {
-      const a = averages(t)
-      lines.push(`| ${r.run} | ${i} | ${BENCHMARK_LANGUAGES.map((l) => f1(a[l])).join(" | ")} | ${f1(nonEnglishMean(a))} |`)
-    })
-  }
+  const lines: Array<string> = [
+    table(
+      ["run", "iteration", "En", "Fr", "De", "Es", "Fr/De/Es mean"],
+      runs.flatMap((r) => r.iterations.map((t, i) => {
+        const a = averages(t)
+        return [r.run, String(i), ...BENCHMARK_LANGUAGES.map((l) => f1(a[l])), f1(nonEnglishMean(a))]
+      })),
+      { tight: true }
+    )
+  ]
   const gains = runs.map((r) => nonEnglishMean(averages(r.iterations[r.iterations.length - 1])) - nonEnglishMean(averages(r.iterations[0])))
   const firsts = runs.map((r) => averages(r.iterations[0]))
   const lasts = runs.map((r) => averages(r.iterations[r.iterations.length - 1]))
@@ -54,16 +57,13 @@ export const compareRunsMarkdown = (runs: ReadonlyArray<RunTables>): string => {
     BENCHMARK_LANGUAGES.map((l) => {
       const { mean, sd } = meanSd(rows.map((a) => a[l]))
       return `${f1(mean)} ± ${f1(sd)}`
-    }).join(" | ")
+    })
   const g = meanSd(gains)
   lines.push(
     "",
     `Over ${runs.length} run(s), mean ± standard deviation:`,
     "",
-    "| guard | En | Fr | De | Es |",
-    "|---|---:|---:|---:|---:|",
-    `| iteration 0 (seed only) | ${summary(firsts)} |`,
-    `| last iteration | ${summary(lasts)} |`,
+    table(["guard", "En", "Fr", "De", "Es"], [["iteration 0 (seed only)", ...summary(firsts)], ["last iteration", ...summary(lasts)]], { tight: true }),
     "",
     `Change of the Fr/De/Es mean, iteration 0 → last: ${runs
       .map((r, i) => `${signed(gains[i])} (${r.run}, ${r.iterations.length - 1} iteration${r.iterations.length === 2 ? "" : "s"})`)
@@ -101,13 +101,17 @@ export const compareChecksMarkdown = (runs: ReadonlyArray<RunChecks>): string =>
     return { run: r.run, lastT: r.iterations.length - 1, first: first.summary, last: last.summary }
   })
   const pct = (x: number) => (100 * x).toFixed(1)
-  const header = `| run | iteration | ${CHECK_COLUMNS.map((c) => c.name).join(" | ")} |`
-  const rule = `|---|---:|${CHECK_COLUMNS.map(() => "---:").join("|")}|`
-  const lines = [header, rule]
-  for (const e of ends) {
-    lines.push(`| ${e.run} | 0 | ${CHECK_COLUMNS.map((c) => pct(c.of(e.first))).join(" | ")} |`)
-    lines.push(`| ${e.run} | ${e.lastT} | ${CHECK_COLUMNS.map((c) => pct(c.of(e.last))).join(" | ")} |`)
-  }
+  const names = CHECK_COLUMNS.map((c) => c.name)
+  const lines = [
+    table(
+      ["run", "iteration", ...names],
+      ends.flatMap((e) => [
+        [e.run, "0", ...CHECK_COLUMNS.map((c) => pct(c.of(e.first)))],
+        [e.run, String(e.lastT), ...CHECK_COLUMNS.map((c) => pct(c.of(e.last)))]
+      ]),
+      { tight: true }
+    )
+  ]
   const spread = (xs: ReadonlyArray<number>) => {
     const { mean, sd } = meanSd(xs.map((x) => 100 * x))
     return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`
@@ -120,11 +124,15 @@ export const compareChecksMarkdown = (runs: ReadonlyArray<RunChecks>): string =>
     "",
     `Over ${ends.length} run(s), mean ± standard deviation (percent):`,
     "",
-    `| guard | ${CHECK_COLUMNS.map((c) => c.name).join(" | ")} |`,
-    `|---|${CHECK_COLUMNS.map(() => "---:").join("|")}|`,
-    `| iteration 0 (seed only) | ${CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.first)))).join(" | ")} |`,
-    `| last iteration | ${CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.last)))).join(" | ")} |`,
-    `| runs where the last beats iteration 0 | ${better.join(" | ")} |`
+    table(
+      ["guard", ...names],
+      [
+        ["iteration 0 (seed only)", ...CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.first))))],
+        ["last iteration", ...CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.last))))],
+        ["runs where the last beats iteration 0", ...better]
+      ],
+      { tight: true }
+    )
   )
   return `${lines.join("\n")}\n`
 }

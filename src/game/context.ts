@@ -14,7 +14,7 @@ import type { Lexicon } from "../guard/lexicon.ts"
 import { readLexiconFile } from "../guard/storage.ts"
 import { Rng } from "../runtime/rng.ts"
 import type { SelfPlayConfig } from "./config.ts"
-import { programSpace, type ProgramSpace } from "./programs.ts"
+import { programSpace, type ProgramSpace } from "../generator/programs.ts"
 
 export interface GamePaths {
   readonly repoRoot: string

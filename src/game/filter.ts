@@ -18,8 +18,9 @@ import { Effect } from "effect"
 import type { ContaminationIndex } from "../data/contamination.ts"
 import { detectLanguage } from "../data/langid.ts"
 import { matchKey } from "../data/normalize.ts"
-import { evaluateGates, type SpellCheckError } from "../generator/quality.ts"
-import type { ProposalRow } from "./proposals.ts"
+import { evaluateGates } from "../generator/quality.ts"
+import type { SpellCheckError } from "../language/hunspell.ts"
+import type { ProposalRow } from "../generator/proposals.ts"
 
 export interface FilteredRow extends ProposalRow {
   /** "" when kept, else the first reason it was dropped. */

@@ -18,15 +18,14 @@ import { averages, nonEnglishMean } from "./compare.ts"
 import type { CrosslingualScore } from "../eval/crosslingual.ts"
 import type { GeneralizationResult } from "../eval/generalization.ts"
 import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
+import { table } from "../report/markdown.ts"
 import { Game } from "./context.ts"
-import { isLlmProgram } from "./programs.ts"
+import { isLlmProgram } from "../generator/programs.ts"
 import { JudgedRow } from "./run-folder.ts"
 import { syntheticMixTable } from "./synthetic-mix.ts"
 import { sha256File, stableJson } from "./stage.ts"
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1))
-const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>) =>
-  [`| ${header.join(" | ")} |`, `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n")
 const readJson = <T>(file: string): T | null => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : null)
 
 const packageVersion = (name: string): string => {

@@ -16,13 +16,14 @@ import * as tf from "@tensorflow/tfjs"
 import { Effect, ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { BENCHMARK_LANGUAGES, BENCHMARKS, CategoryId, Example, RunManifest, type BenchmarkLang, type BenchmarkName } from "../../schemas/index.ts"
+import { BENCHMARK_LANGUAGES, BENCHMARKS, Example, RunManifest, type BenchmarkLang, type BenchmarkName } from "../../schemas/index.ts"
 import { FileError, type RowDecodeError } from "../data/errors.ts"
 import { readRows } from "../data/parquet.ts"
 import type { IterationPoint } from "../eval/charts.ts"
 import { readTable1Json } from "../eval/report.ts"
 import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
 import { Policy, type PolicyWeights } from "../generator/policy.ts"
+import { ProposalRow } from "../generator/proposals.ts"
 import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
 import { Backend } from "../runtime/backend.ts"
 import type { Rng } from "../runtime/rng.ts"
@@ -33,24 +34,9 @@ const Int = Schema.Int
 const Count = Schema.Int.pipe(Schema.nonNegative())
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))
 
-/** A row of iter-t/candidates.parquet: a proposal (src/game/proposals.ts) and why the filter dropped it. */
+/** A row of iter-t/candidates.parquet: a proposal (src/generator/proposals.ts) and why the filter dropped it. */
 export const CandidateRow = Schema.Struct({
-  id: Schema.String,
-  seed_id: Schema.String,
-  iteration: Int,
-  k: Int,
-  a_target: Int,
-  a_route: Int,
-  a_frame: Int,
-  a_surface: Int,
-  /** "de ← freedict:1.0 | jailbreak:roleplay | obfuscate:leet/low" (src/game/programs.ts) */
-  program: Schema.String,
-  seed_lang: Schema.String,
-  lang: Schema.String,
-  text: Schema.NullOr(Schema.String),
-  unsafe: Schema.Boolean,
-  categories: Schema.Array(CategoryId),
-  status: Schema.String,
+  ...ProposalRow.fields,
   /** "" when kept, else the first reason it was dropped (src/game/filter.ts). */
   dropped: Schema.String
 })
@@ -299,13 +285,13 @@ export const foolingRates = (run: RunFolder): Array<FoolingRate> =>
     ])
   )
 
-/** The policy's four heads, in action order (see HEADS in src/game/programs.ts). */
+/** The policy's four heads, in action order (see HEADS in src/generator/programs.ts). */
 export const HEAD_NAMES = ["target", "route", "frame", "surface"] as const
 export type HeadName = (typeof HEAD_NAMES)[number]
 
 /**
  * A program's choice per head, from its name "de ← freedict:1.0 | jailbreak:roleplay | none"
- * (the format of decodeAction in src/game/programs.ts).
+ * (the format of decodeAction in src/generator/programs.ts).
  */
 export const programParts = (program: string): Record<HeadName, string> => {
   const m = /^(\S+) ← (.+) \| (.+) \| (.+)$/.exec(program)

@@ -2,9 +2,11 @@
  * What the game adds to the guard's data, per iteration: the misclassified proposals by
  * language and label, by route (how the text changed language or words) and by frame (what was
  * wrapped around it), read from each program string ("fr ← translate | jailbreak:fiction |
- * obfuscate:casing/low", src/game/programs.ts). It says which part of the action space fools
+ * obfuscate:casing/low", src/generator/programs.ts). It says which part of the action space fools
  * the guard, and so what the guard can learn from the game.
  */
+import { table } from "../report/markdown.ts"
+
 export interface MixRow {
   readonly lang: string
   readonly unsafe: boolean
@@ -29,10 +31,9 @@ const countsOf = (keys: ReadonlyArray<string>): string => {
 
 /** One Markdown row per iteration: rows, language × label (unsafe/safe), routes, frames. */
 export const syntheticMixTable = (iterations: ReadonlyArray<{ readonly t: number; readonly rows: ReadonlyArray<MixRow> }>): string =>
-  [
-    "| iteration | rows | language: unsafe / safe | route | frame |",
-    "| --- | ---: | --- | --- | --- |",
-    ...iterations.map(({ t, rows }) => {
+  table(
+    ["iteration", "rows", "language: unsafe / safe", "route", "frame"],
+    iterations.map(({ t, rows }) => {
       const langs = [...new Set(rows.map((r) => r.lang))].sort()
       const byLang = langs
         .map((l) => ({ l, u: rows.filter((r) => r.lang === l && r.unsafe).length, s: rows.filter((r) => r.lang === l && !r.unsafe).length }))
@@ -40,6 +41,7 @@ export const syntheticMixTable = (iterations: ReadonlyArray<{ readonly t: number
         .map(({ l, u, s }) => `${l} ${u} / ${s}`)
         .join(", ")
       const parts = rows.map((r) => programParts(r.program))
-      return `| ${t} | ${rows.length} | ${byLang} | ${countsOf(parts.map((p) => p.route))} | ${countsOf(parts.map((p) => p.frame))} |`
-    })
-  ].join("\n")
+      return [String(t), String(rows.length), byLang, countsOf(parts.map((p) => p.route)), countsOf(parts.map((p) => p.frame))]
+    }),
+    { align: ["left", "right", "left", "left", "left"] }
+  )

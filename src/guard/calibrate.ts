@@ -12,7 +12,12 @@
  * datasets were collected (Spanish 18 % unsafe, French 52 %), and "observed" lets it decide how
  * readily each language is flagged; training already balances labels per language
  * (balance.ts), and "balanced" calibrates under the same equal prior.
+ *
+ * `calibrate` puts it together for a trained model: the stored shift (config `calibration`,
+ * `calibrationPrior`, `defaultOperatingPoint`) and the operating points saved beside it.
  */
+import type { TrainConfig } from "./config.ts"
+
 export type CalibrationPrior = "observed" | "balanced"
 /** Every prior, in the order operating points are saved (format.ts). */
 export const PRIORS: ReadonlyArray<CalibrationPrior> = ["balanced", "observed"]
@@ -139,4 +144,85 @@ export const everydayShift = (
     shift = Math.min(shift, s)
   }
   return { shift: Number.isFinite(shift) ? Math.round(shift * 100) / 100 : 0, byLanguage }
+}
+
+/** Under one class prior: the auxiliary model's shift on its validation rows and on the held-out rows. */
+export interface GenreOffset {
+  readonly onValidation: ShiftChoice
+  readonly onHeldOut: ShiftChoice
+  /** onHeldOut.shift − onValidation.shift, to 0.01. */
+  readonly offset: number
+}
+
+/** What "sources" calibration measured with its auxiliary model (calibrate-sources.ts). */
+export interface HeldOutShifts {
+  /** The held-out sources present in the data, sorted, and their rows (train and validation). */
+  readonly sources: ReadonlyArray<string>
+  readonly rows: number
+  readonly byPrior: Readonly<Record<CalibrationPrior, GenreOffset>>
+}
+
+/** How the logit shift was chosen (see `calibrate`). */
+export interface Calibration {
+  readonly mode: TrainConfig["calibration"]
+  /** The shift stored with the model. */
+  readonly shift: number
+  /** The shift that maximizes mean per-language F1 on the validation split (null for "none"). */
+  readonly validation: ShiftChoice | null
+  /** The "everyday" operating point (`everydayShift`). */
+  readonly everyday?: EverydayShift
+  /** "sources" mode: the auxiliary model's shifts on validation and on the unseen sources. */
+  readonly heldOut?: {
+    readonly sources: ReadonlyArray<string>
+    readonly rows: number
+    readonly auxValidation: ShiftChoice
+    readonly auxHeldOut: ShiftChoice
+    readonly genreOffset: number
+  }
+}
+
+/** The shifts saved with a model for users to choose: one per class prior, and the everyday one. */
+export type OperatingPoints = Record<CalibrationPrior | "everyday", number>
+
+const toHundredth = (x: number) => Math.round(x * 100) / 100
+
+/**
+ * Calibrate a model whose validation rows score `maxLogits` (max logit per row): the shift it
+ * stores and the operating points saved beside it. `heldOut` is the "sources" genre offset,
+ * null in other modes or where it could not be measured; the offset under each prior is added
+ * to that prior's validation shift.
+ */
+export const calibrate = (
+  maxLogits: ArrayLike<number>,
+  validation: ReadonlyArray<{ readonly source: string; readonly lang: string; readonly unsafe: boolean }>,
+  config: Pick<TrainConfig, "calibration" | "calibrationPrior" | "defaultOperatingPoint" | "everyday">,
+  heldOut: HeldOutShifts | null
+): { readonly calibration: Calibration; readonly operatingPoints: OperatingPoints | undefined } => {
+  const labels = validation.map((r) => r.unsafe)
+  const langs = validation.map((r) => r.lang)
+  // The shift under each class prior; the configured one is stored as the model's default,
+  // the other is kept as an operating point a user can pick (format.ts `operatingPoints`).
+  const shiftsOnValidation = Object.fromEntries(PRIORS.map((p) => [p, chooseShift(maxLogits, labels, langs, p)])) as Record<CalibrationPrior, ShiftChoice>
+  const onValidation = config.calibration === "none" ? null : shiftsOnValidation[config.calibrationPrior]
+  let calibration: Calibration = { mode: config.calibration, shift: onValidation?.shift ?? 0, validation: onValidation }
+  if (heldOut !== null) {
+    const { onValidation: auxValidation, onHeldOut: auxHeldOut, offset: genreOffset } = heldOut.byPrior[config.calibrationPrior]
+    calibration = {
+      ...calibration,
+      shift: toHundredth((onValidation?.shift ?? 0) + genreOffset),
+      heldOut: { sources: heldOut.sources, rows: heldOut.rows, auxValidation, auxHeldOut, genreOffset }
+    }
+  }
+  const everyday = everydayShift(maxLogits, validation, config.everyday)
+  if (config.calibration !== "none" && config.defaultOperatingPoint === "everyday") calibration = { ...calibration, shift: everyday.shift }
+  calibration = { ...calibration, everyday }
+  const genreOffset = (p: CalibrationPrior) => heldOut?.byPrior[p].offset ?? 0
+  const operatingPoints =
+    config.calibration === "none"
+      ? undefined
+      : {
+          ...(Object.fromEntries(PRIORS.map((p) => [p, toHundredth(shiftsOnValidation[p].shift + genreOffset(p))])) as Record<CalibrationPrior, number>),
+          everyday: everyday.shift
+        }
+  return { calibration, operatingPoints }
 }

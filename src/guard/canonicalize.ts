@@ -8,35 +8,20 @@
  *   NFKC → drop invisible/bidi controls → homoglyph folding → lower-case → spaced-letter joining
  *   → leetspeak → elongation squeezing → whitespace collapse.
  */
+import { FOLD } from "../language/lookalikes.ts"
 
 /** Zero-width characters, soft hyphen, word joiner, BOM, Mongolian vowel separator, bidi controls. */
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C\u034F]/g
 
 /**
- * Cyrillic and Greek letters that render like a Latin letter, upper and lower case. Folding
- * happens before lower-casing because case matters: Greek capital Eta `Η` looks like `H`, its
- * small form `η` like `n`. Applied only to words that mix scripts or consist solely of
- * look-alikes (see `foldWord`), so genuine Russian or Greek words, which contain letters
- * outside this table, are left alone.
+ * Homoglyph folding: FOLD maps Cyrillic and Greek letters that render like a Latin letter, upper
+ * and lower case, to that letter (src/language/lookalikes.ts). Folding happens before
+ * lower-casing because case matters: Greek capital Eta `Η` looks like `H`, its small form `η`
+ * like `n`. Applied only to words that mix scripts or consist solely of look-alikes (see
+ * `foldWord`), so genuine Russian or Greek words, which contain letters outside the table, are
+ * left alone.
  */
-const HOMOGLYPHS: Readonly<Record<string, string>> = {
-  // Cyrillic, small
-  "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-  "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d",
-  "ԛ": "q", "ԝ": "w", "һ": "h", "ү": "y", "ӏ": "l", "ԍ": "g",
-  // Cyrillic, capital
-  "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-  "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y", "Ӏ": "I",
-  // Greek, small
-  "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-  "υ": "u", "χ": "x", "γ": "y", "η": "n", "ω": "w", "ϲ": "c", "ς": "c", "ϳ": "j", "ѵ": "v",
-  // Greek, capital
-  "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-  "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-  // Latin look-alikes outside ASCII that NFKC keeps
-  "ı": "i", "ɑ": "a", "ɩ": "i", "ɡ": "g"
-}
-const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).join("")}]`)
+const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(FOLD).join("")}]`)
 /** A run of letters (any script) with the look-alike characters we may fold. */
 const WORD = /[\p{L}\p{M}]+/gu
 /** Latin letters, accented ones included (é, ä, ß, ñ ...). */
@@ -53,7 +38,7 @@ const CYRILLIC_GREEK_LETTERS = /[\u0370-\u03FF\u0400-\u052F]/g
 const isLatinContext = (s: string): boolean => {
   const foreign = s.match(CYRILLIC_GREEK_LETTERS) ?? []
   let twinless = 0
-  for (const ch of foreign) if (HOMOGLYPHS[ch] === undefined) twinless++
+  for (const ch of foreign) if (FOLD[ch] === undefined) twinless++
   return twinless < 0.1 * foreign.length
 }
 
@@ -68,11 +53,11 @@ const foldWord = (latinText: boolean) => (w: string): string => {
   let hasLatin = false
   for (const ch of w) {
     if (LATIN.test(ch)) hasLatin = true
-    else if (HOMOGLYPHS[ch] === undefined) allLookAlike = false
+    else if (FOLD[ch] === undefined) allLookAlike = false
   }
   if (!(hasLatin || (latinText && allLookAlike))) return w
   let out = ""
-  for (const ch of w) out += HOMOGLYPHS[ch] ?? ch
+  for (const ch of w) out += FOLD[ch] ?? ch
   return out
 }
 

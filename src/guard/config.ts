@@ -75,7 +75,7 @@ export const TrainConfig = Schema.Struct({
    */
   unsafeLossWeight: NonNegative,
   /**
-   * How the logit shift applied at inference is chosen (calibrate.ts, train.ts):
+   * How the logit shift applied at inference is chosen (calibrate.ts, calibrate-sources.ts):
    * "f1" = the shift maximizing the mean per-language validation F1 at the fixed 0.5 rule;
    * "sources" = that, plus the genre offset measured with an auxiliary model trained without
    * `calibrationSources` (roughly doubles training time); "none" = no shift.

@@ -15,9 +15,9 @@
  */
 import { Effect } from "effect"
 import type { Example } from "../../schemas/example.ts"
-import { route, translateBatch, type MtLang } from "../generator/operators/apertium.ts"
-import { loadLexicon as loadFreedict } from "../generator/operators/freedict.ts"
-import type { OperatorError, OperatorUnavailable } from "../generator/operators/operator.ts"
+import { route, translateBatch, type MtLang } from "../language/apertium.ts"
+import { loadLexicon as loadFreedict } from "../language/freedict.ts"
+import type { OperatorError, OperatorUnavailable } from "../language/errors.ts"
 import { hash32 } from "../runtime/rng.ts"
 import { canonicalWords as tokens } from "./features.ts"
 import { MAX_GLOSSES, type Lexicon } from "./lexicon.ts"

@@ -5,6 +5,7 @@
  * Every output is sorted by its keys, so the same rows always give the same tables.
  */
 import type { Rng } from "../runtime/rng.ts"
+import * as md from "./markdown.ts"
 
 /** What the summaries need of a row; Example and BenchmarkRow both fit. */
 export interface Labelled {
@@ -269,10 +270,9 @@ const formatCell = (v: Cell | ReadonlyArray<string> | undefined, maxChars: numbe
     : typeof v === "number"
       ? Number.isInteger(v) ? String(v) : v.toFixed(3)
       : String(v)
-  // One table row per data row: collapse line breaks, escape what Markdown would parse.
+  // One table row per data row: collapse line breaks, escape what Markdown would parse (md.table escapes "|").
   return truncate(s.replace(/\s+/g, " ").trim(), maxChars)
     .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
     .replace(/</g, "&lt;")
     .replace(/\*/g, "\\*")
     .replace(/_/g, "\\_")
@@ -291,10 +291,9 @@ export const markdownTable = (
   if (columns.length === 0) return "_(no rows)_"
   const maxChars = opts.maxChars ?? 120
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => typeof r[c] === "number"))
-  const header = `| ${columns.map((c) => formatCell(c, maxChars)).join(" | ")} |`
-  const rule = `|${numeric.map((num) => (num ? " ---: " : " --- ")).join("|")}|`
-  const body = rows.map(
-    (r) => `| ${columns.map((c) => formatCell(r[c] as Cell | ReadonlyArray<string> | undefined, maxChars)).join(" | ")} |`
+  return md.table(
+    columns.map((c) => formatCell(c, maxChars)),
+    rows.map((r) => columns.map((c) => formatCell(r[c] as Cell | ReadonlyArray<string> | undefined, maxChars))),
+    { align: numeric.map((num) => (num ? "right" : "left")) }
   )
-  return [header, rule, ...body].join("\n")
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import { makeContaminationIndex } from "../../src/data/contamination.ts"
 import { dropCounts, filterProposals } from "../../src/game/filter.ts"
-import type { ProposalRow } from "../../src/game/proposals.ts"
+import type { ProposalRow } from "../../src/generator/proposals.ts"
 
 const proposal = (over: Partial<ProposalRow>): ProposalRow => ({
   id: "s1.t1.k0", seed_id: "s1", iteration: 1, k: 0, a_target: 0, a_route: 0, a_frame: 0, a_surface: 0,

@@ -1,10 +1,10 @@
 import * as fs from "node:fs"
 import { describe, expect, it } from "vitest"
 import { Effect, Exit } from "effect"
-import { addSpanishQuestionMarks, missingFor, route, stripMarks } from "../../src/generator/operators/apertium.ts"
+import { addSpanishQuestionMarks, missingFor, route, stripMarks } from "../../src/language/apertium.ts"
 import { makeBackTranslate } from "../../src/generator/operators/back-translate.ts"
 import { makeTranslate } from "../../src/generator/operators/translate.ts"
-import { which } from "../../src/generator/operators/subprocess.ts"
+import { which } from "../../src/language/subprocess.ts"
 import { Rng } from "../../src/runtime/rng.ts"
 import { skipWithout, tempDir, withEnv } from "./helpers.ts"
 

@@ -17,10 +17,10 @@ import { Effect, Schema } from "effect"
 import type { Lang } from "../../schemas/index.ts"
 import { detectLanguage } from "../../src/data/langid.ts"
 import { Rng } from "../../src/runtime/rng.ts"
-import { translateBatch } from "../../src/generator/operators/apertium.ts"
-import { loadLexicon } from "../../src/generator/operators/freedict.ts"
-import { allParams, makeOperators, type RewriteInput, type RewriteOutput } from "../../src/generator/operators/index.ts"
-import { loadThesaurus } from "../../src/generator/operators/mythes.ts"
+import { translateBatch } from "../../src/language/apertium.ts"
+import { loadLexicon } from "../../src/language/freedict.ts"
+import { makeOperators, type Params, type RewriteInput, type RewriteOutput } from "../../src/generator/operators/index.ts"
+import { loadThesaurus } from "../../src/language/mythes.ts"
 import { evaluateGates, GATES, type LanguageDetector } from "../../src/generator/quality.ts"
 
 const arg = (name: string, dflt: string) => {
@@ -28,6 +28,15 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? process.argv[i + 1] : dflt
 }
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+
+/** Every combination of an operator's params, in a stable order: what this measurement sweeps. */
+const allParams = (choices: Readonly<Record<string, ReadonlyArray<string>>>): Array<Params> => {
+  let out: Array<Record<string, string>> = [{}]
+  for (const key of Object.keys(choices).sort()) {
+    out = out.flatMap((p) => choices[key].map((v) => ({ ...p, [key]: v })))
+  }
+  return out
+}
 const shared = path.resolve(repoRoot, arg("shared", process.env.DUOGUARD_SHARED ?? "../shared"))
 const N = Number(arg("n", "200"))
 const SEED = Number(arg("seed", "1"))

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Effect, Exit } from "effect"
 import {
-  allParams,
   applyGrouped,
   applyLabel,
   applyLabels,
@@ -45,14 +44,6 @@ describe("params", () => {
     expect(await msg({ target: "fr" })).toContain('missing param "rate"')
     expect(await msg({ target: "xx", rate: "1.0" })).toContain('target="xx" is not one of fr, de')
     expect(await msg({ target: "fr", rate: "1.0", extra: "1" })).toContain('unknown param "extra"')
-  })
-  it("enumerates every combination in a stable order", () => {
-    expect(allParams(op.choices)).toEqual([
-      { rate: "0.3", target: "fr" },
-      { rate: "0.3", target: "de" },
-      { rate: "1.0", target: "fr" },
-      { rate: "1.0", target: "de" }
-    ])
   })
 })
 

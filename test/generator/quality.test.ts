@@ -5,12 +5,12 @@ import {
   evaluateGates,
   langIdGate,
   lengthGate,
-  misspelledRatios,
   notIdenticalGate,
   spellingGate,
   untranslatedGate,
   type LanguageDetector
 } from "../../src/generator/quality.ts"
+import { misspelledRatios } from "../../src/language/hunspell.ts"
 import { skipWithout, tempDir, withEnv } from "./helpers.ts"
 
 const hunspellInstalled = ["en_US", "fr_FR", "de_DE", "es_ES"].every((d) => fs.existsSync(`/usr/share/hunspell/${d}.dic`))

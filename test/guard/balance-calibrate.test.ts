@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { capGroups, rowWeights, sourceFamily, type Weighable } from "../../src/guard/balance.ts"
 import { chooseShift, everydayShift } from "../../src/guard/calibrate.ts"
-import { auc, binaryMetrics } from "../../src/guard/metrics.ts"
 
 const rows = (source: string, lang: string, unsafe: boolean, n: number): Array<Weighable & { text: string }> =>
   Array.from({ length: n }, (_, i) => ({ source, lang, unsafe, text: `${source} ${lang} ${unsafe} ${i}` }))
@@ -139,15 +138,5 @@ describe("everydayShift", () => {
     expect(apart.shift).toBeLessThanOrEqual(-1)
     const flagged = tr.filter((r) => r.source.startsWith("ud-") && r.logit + apart.shift > 0).length
     expect(flagged / 100).toBeLessThanOrEqual(0.05)
-  })
-})
-
-describe("metrics", () => {
-  it("computes F1 at the fixed 0.5 rule and rank AUC with ties", () => {
-    const m = binaryMetrics([0.9, 0.6, 0.4, 0.2], [true, false, true, false])
-    expect(m).toMatchObject({ n: 4, positives: 2, flagged: 2, precision: 0.5, recall: 0.5, f1: 0.5 })
-    expect(auc([0.5, 0.5], [true, false])).toBe(0.5)
-    expect(auc([0.1, 0.9], [false, true])).toBe(1)
-    expect(Number.isNaN(auc([0.1], [true]))).toBe(true)
   })
 })

@@ -11,7 +11,7 @@ import { ErrorResponse, ModerationResponse } from "../../src/serve/api.ts"
 import { CATEGORY_IDS, CATEGORY_NAMES } from "../../schemas/taxonomy.ts"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { postJson, testServer, tinyModel, type TestServer } from "./fixtures.ts"
-import { rawRequest } from "../../src/serve/rawclient.ts"
+import { rawRequest } from "../../src/loadtest/rawclient.ts"
 import * as fs from "node:fs"
 import * as path from "node:path"
 

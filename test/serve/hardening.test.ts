@@ -7,7 +7,7 @@ import { Schema } from "effect"
 import * as http from "node:http"
 import * as net from "node:net"
 import { ErrorResponse } from "../../src/serve/api.ts"
-import { rawRequest } from "../../src/serve/rawclient.ts"
+import { rawRequest } from "../../src/loadtest/rawclient.ts"
 import { testServer, tinyModel } from "./fixtures.ts"
 
 let model: { dir: string }

@@ -5,7 +5,7 @@ import { once } from "node:events"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as net from "node:net"
-import { spawnServer } from "../../src/serve/spawn.ts"
+import { spawnServer } from "../../src/loadtest/spawn.ts"
 import { postJson, repoRoot, tinyModel } from "./fixtures.ts"
 
 let model: { dir: string }

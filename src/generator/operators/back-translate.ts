@@ -2,10 +2,10 @@
  * `back-translate`: a round trip through a pivot language with Apertium (en→es→en, fr→ca→fr…),
  * which paraphrases the text in its own language. Label kept.
  */
-import { Effect } from "effect"
 import type { Lang } from "../../../schemas/index.ts"
-import { byLang, checkChains, isMtLang, route, translateBatch, type MtLang } from "./apertium.ts"
-import { checkParams, KEEP, type Operator, type Params, type RewriteOutput } from "./operator.ts"
+import { isMtLang, route, type MtLang } from "../../language/apertium.ts"
+import { makeMtOperator, routes } from "./machine-translation.ts"
+import type { Operator, Params } from "./operator.ts"
 
 const PIVOTS = ["es", "ca", "fr"] as const satisfies ReadonlyArray<MtLang>
 const SOURCES = ["en", "fr", "es", "it", "pt"] as const satisfies ReadonlyArray<MtLang>
@@ -18,34 +18,11 @@ const chainFor = (src: Lang, params: Params): ReadonlyArray<MtLang> | null => {
   return there && back ? [...there, ...back.slice(1)] : null
 }
 
-export const makeBackTranslate = (): Operator => {
-  const op: Operator = {
+export const makeBackTranslate = (): Operator =>
+  makeMtOperator({
     name: "back-translate",
     choices: { pivot: PIVOTS },
-    label: () => KEEP,
-    canApply: (lang, params) => chainFor(lang, params) !== null,
-    available: Effect.suspend(() => {
-      const chains: Array<ReadonlyArray<MtLang>> = []
-      for (const s of SOURCES) for (const pivot of PIVOTS) {
-        const c = chainFor(s, { pivot })
-        if (c) chains.push(c)
-      }
-      return checkChains("back-translate", chains)
-    }),
-    apply: (inputs, params) =>
-      Effect.gen(function* () {
-        yield* checkParams(op, params)
-        const out: Array<RewriteOutput | null> = new Array(inputs.length).fill(null)
-        for (const [src, positions] of byLang(inputs.map((x) => x.lang))) {
-          const chain = chainFor(src, params)
-          if (!chain) continue
-          const got = yield* translateBatch(op.name, positions.map((i) => inputs[i].text), chain)
-          got.forEach((t, k) => {
-            if (t) out[positions[k]] = { text: t.text, lang: src, untranslated: t.untranslated }
-          })
-        }
-        return out
-      })
-  }
-  return op
-}
+    chainFor,
+    chains: () => SOURCES.flatMap((s) => PIVOTS.flatMap((pivot) => routes(chainFor(s, { pivot })))),
+    outputLang: (src) => src
+  })

@@ -7,10 +7,11 @@
  */
 import { Effect } from "effect"
 import { loadFunctionWords } from "../resources/load.ts"
-import { checkFreedict, englishLemmas, loadLexicon, type FreedictLang, type Lexicon, type Pos, type Translation } from "./freedict.ts"
+import { checkFreedict, englishLemmas, loadLexicon, type FreedictLang, type Lexicon, type Pos, type Translation } from "../../language/freedict.ts"
 import { checkParams, itemRng, KEEP, OperatorError, type Operator, type RewriteInput, type RewriteOutput } from "./operator.ts"
 import type { Rng } from "../../runtime/rng.ts"
-import { makeWords, matchCase, tokenize, type Words } from "./text.ts"
+import { tokenize } from "../../language/words.ts"
+import { makeWords, matchCase, type Words } from "./text.ts"
 
 const TARGETS = ["de", "fr", "es", "it"] as const satisfies ReadonlyArray<FreedictLang>
 const RATES = ["0.3", "0.6", "1.0"] as const

@@ -1,5 +1,5 @@
 /**
- * The registry of rewrite operators: their fixed order (the policy's operator head), a
+ * The registry of rewrite operators: their fixed order, a
  * per-operator availability report, and batched application of many (operator, params, text)
  * requests with one call per distinct (operator, params).
  */
@@ -21,7 +21,7 @@ import { makeTranslate } from "./translate.ts"
 export * from "./operator.ts"
 export { LlmConfig, LLM_DEFAULTS } from "./llm-rewrite.ts"
 
-/** Stable order: index i of the policy's operator head is OPERATOR_NAMES[i]. */
+/** Every operator, in the fixed order of the registry and its availability report. */
 export const OPERATOR_NAMES = [
   "translate",
   "back-translate",

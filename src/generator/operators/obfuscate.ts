@@ -4,20 +4,20 @@
  * random casing — on a share of the content words. Meaning and label are kept.
  */
 import { Effect } from "effect"
+import { SWAPS } from "../../language/lookalikes.ts"
 import type { Rng } from "../../runtime/rng.ts"
 import { loadFunctionWords } from "../resources/load.ts"
 import { checkParams, itemRng, KEEP, OperatorError, type Operator, type RewriteInput, type RewriteOutput } from "./operator.ts"
-import { makeWords, tokenize, type Words } from "./text.ts"
+import { tokenize } from "../../language/words.ts"
+import { makeWords, type Words } from "./text.ts"
 
 export const STYLES = ["leet", "homoglyph", "spacing", "elongation", "casing"] as const
 type Style = (typeof STYLES)[number]
 const INTENSITY: Readonly<Record<string, number>> = { low: 0.15, high: 0.5 }
 
 const LEET: Readonly<Record<string, string>> = { a: "4", e: "3", i: "1", o: "0", s: "5", t: "7", l: "1", g: "9", b: "8" }
-const HOMOGLYPH: Readonly<Record<string, string>> = {
-  a: "\u0430", c: "\u0441", e: "\u0435", o: "\u043E", p: "\u0440", x: "\u0445", y: "\u0443", i: "\u0456", s: "\u0455", j: "\u0458",
-  A: "\u0410", B: "\u0412", C: "\u0421", E: "\u0415", H: "\u041D", K: "\u041A", M: "\u041C", O: "\u041E", P: "\u0420", T: "\u0422", X: "\u0425"
-}
+/** The letters swapped for their Cyrillic twin (the first look-alike of each). */
+const HOMOGLYPH: Readonly<Record<string, string>> = Object.fromEntries([..."aceopxyisjABCEHKMOPTX"].map((l) => [l, SWAPS[l][0]]))
 const VOWELS = /[aeiouyàâäéèêëîïôöùûüáíóúAEIOUY]/
 
 /** Obfuscate one word; returns the word unchanged when the style has nothing to act on. */

@@ -1,14 +1,19 @@
 /**
- * The generator's action vocabulary: a rewrite operator turns a batch of texts into rewritten
- * texts. The policy picks an operator and one value per entry of `choices` (its discrete heads);
- * the operator says how that choice changes the seed's label, which languages it can take and
- * produce, and whether the machine has what it needs (`available`).
+ * A rewrite operator turns a batch of texts into rewritten texts. Operators are the steps of the
+ * generator's programs: the policy does not pick operators, it picks a program (programs.ts:
+ * target language, route, frame, surface, one head each), and every choice there is one operator
+ * with fixed params. An operator declares its params (`choices`), how they change the seed's
+ * label, which languages it can take and produce, and whether the machine has what it needs
+ * (`available`).
  */
-import { Data, Effect } from "effect"
+import { Effect } from "effect"
 import type { CategoryId, Lang } from "../../../schemas/index.ts"
+import { OperatorError, type OperatorUnavailable } from "../../language/errors.ts"
 import type { Rng } from "../../runtime/rng.ts"
 
-/** One value per head, e.g. `{ target: "fr" }`. Every key of `choices` must be present. */
+export { OperatorError, OperatorUnavailable } from "../../language/errors.ts"
+
+/** One value per param, e.g. `{ target: "fr" }`. Every key of `choices` must be present. */
 export type Params = Readonly<Record<string, string>>
 
 export interface RewriteInput {
@@ -70,32 +75,10 @@ export const applyLabel = (effect: LabelEffect, seed: Label): Label => {
 export const applyLabels = (effects: ReadonlyArray<LabelEffect>, seed: Label): Label =>
   effects.reduce((label, e) => applyLabel(e, label), seed)
 
-/** The machine lacks something the operator needs. `missing` names Debian packages or files. */
-export class OperatorUnavailable extends Data.TaggedError("OperatorUnavailable")<{
-  readonly operator: string
-  readonly missing: ReadonlyArray<string>
-  readonly reason: string
-}> {
-  override get message() {
-    return `operator ${this.operator} unavailable: ${this.reason}` +
-      (this.missing.length > 0 ? ` (missing: ${this.missing.join(", ")})` : "")
-  }
-}
-
-/** An operator failed on a batch (bad params, a child process that kept failing, a bad reply). */
-export class OperatorError extends Data.TaggedError("OperatorError")<{
-  readonly operator: string
-  readonly reason: string
-}> {
-  override get message() {
-    return `operator ${this.operator}: ${this.reason}`
-  }
-}
-
 export interface Operator {
-  /** Stable name, used in manifests and as the policy's program vocabulary. */
+  /** Stable name: program steps (programs.ts), manifests and the availability report use it. */
   readonly name: string
-  /** Discrete parameters: one categorical policy head per key, values in a fixed order. */
+  /** Params and their allowed values (`checkParams`); a program step fixes one of each. */
   readonly choices: Readonly<Record<string, ReadonlyArray<string>>>
   /** Label change implied by these params (never depends on the text). */
   readonly label: (params: Params) => LabelEffect
@@ -118,7 +101,7 @@ export interface Operator {
   ) => Effect.Effect<ReadonlyArray<RewriteOutput | null>, OperatorError>
 }
 
-/** Check that params name exactly the operator's heads with allowed values. */
+/** Check that params name exactly the operator's params, with allowed values. */
 export const checkParams = (op: Pick<Operator, "name" | "choices">, params: Params): Effect.Effect<void, OperatorError> => {
   for (const [key, values] of Object.entries(op.choices)) {
     const v = params[key]
@@ -135,15 +118,6 @@ export const checkParams = (op: Pick<Operator, "name" | "choices">, params: Para
     }
   }
   return Effect.void
-}
-
-/** Every combination of the operator's choices, in a stable order (the policy's action list). */
-export const allParams = (choices: Readonly<Record<string, ReadonlyArray<string>>>): Array<Params> => {
-  let out: Array<Record<string, string>> = [{}]
-  for (const key of Object.keys(choices).sort()) {
-    out = out.flatMap((p) => choices[key].map((v) => ({ ...p, [key]: v })))
-  }
-  return out
 }
 
 /** The per-item random stream: depends on the batch rng and the item's position only. */

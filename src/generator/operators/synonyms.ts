@@ -8,9 +8,10 @@ import { Effect } from "effect"
 import type { Lang } from "../../../schemas/index.ts"
 import type { Rng } from "../../runtime/rng.ts"
 import { loadFunctionWords } from "../resources/load.ts"
-import { checkMythes, loadThesaurus, MYTHES, type MythesLang, type Thesaurus } from "./mythes.ts"
+import { checkMythes, loadThesaurus, MYTHES, type MythesLang, type Thesaurus } from "../../language/mythes.ts"
 import { checkParams, itemRng, KEEP, OperatorError, type Operator, type RewriteInput, type RewriteOutput } from "./operator.ts"
-import { makeWords, matchCase, tokenize, type Words } from "./text.ts"
+import { tokenize } from "../../language/words.ts"
+import { makeWords, matchCase, type Words } from "./text.ts"
 
 const LANGS = Object.keys(MYTHES) as Array<MythesLang>
 const RATES = ["0.1", "0.2", "0.3"] as const

@@ -12,8 +12,8 @@ import * as path from "node:path"
 import * as zlib from "node:zlib"
 import { fileURLToPath } from "node:url"
 import { Effect, Schema } from "effect"
-import { writeFileAtomic } from "../../data/parquet.ts"
-import { OperatorError, OperatorUnavailable } from "./operator.ts"
+import { writeFileAtomic } from "../data/parquet.ts"
+import { OperatorError, OperatorUnavailable } from "./errors.ts"
 
 /** Target languages FreeDict covers here, with the dictionary name and its Debian package. */
 export const FREEDICT = {
@@ -26,7 +26,7 @@ export type FreedictLang = keyof typeof FREEDICT
 
 export const dictDir = (): string => process.env.FREEDICT_DIR ?? "/usr/share/dictd"
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /** Where parsed lexicons are cached (gitignored `.cache/` of the repo unless overridden). */
 export const defaultCacheDir = (): string => process.env.DUOGUARD_CACHE_DIR ?? path.join(repoRoot, ".cache")
 

@@ -14,6 +14,7 @@ import { Effect } from "effect"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { canonicalize } from "../guard/canonicalize.ts"
 import type { Guard, GuardError } from "../guard/guard.ts"
+import * as md from "../report/markdown.ts"
 import { Progress, withProgress } from "../runtime/progress.ts"
 import { makeSeed } from "../runtime/seed.ts"
 import { perturb, PERTURBATIONS, type Perturbation } from "./perturbations.ts"
@@ -159,29 +160,33 @@ export const runSuite = (
 /** The report as a Markdown snippet (flag rates in %, drops in points). */
 export const suiteMarkdown = (r: SuiteReport, target: number, model: string): string => {
   const langs = Object.keys(r.clean.byLanguage)
-  const lines = [
-    `| perturbation | flag rate | drop (points) | ${langs.map((l) => `${l} (drop)`).join(" | ")} | canonical form recovered | meets ≤ ${target} |`,
-    `|---|---:|---:|${langs.map(() => "---:").join("|")}|---:|:---:|`,
-    `| clean | ${r.clean.flagRate.toFixed(2)} % | | ${langs.map((l) => `${r.clean.byLanguage[l].flagRate.toFixed(2)} %`).join(" | ")} | | |`
-  ]
-  for (const kind of PERTURBATIONS) {
-    const p = r.perturbations[kind]
-    lines.push(
-      `| ${kind} | ${p.flagRate.toFixed(2)} % | ${p.drop.toFixed(2)} | ${langs
-        .map((l) => {
+  const rows = [
+    ["clean", `${r.clean.flagRate.toFixed(2)} %`, "", ...langs.map((l) => `${r.clean.byLanguage[l].flagRate.toFixed(2)} %`), "", ""],
+    ...PERTURBATIONS.map((kind) => {
+      const p = r.perturbations[kind]
+      return [
+        kind,
+        `${p.flagRate.toFixed(2)} %`,
+        p.drop.toFixed(2),
+        ...langs.map((l) => {
           const d = p.byLanguage[l].drop
           return `${p.byLanguage[l].flagRate.toFixed(2)} % (${d > target ? `**${d.toFixed(2)}**` : d.toFixed(2)})`
-        })
-        .join(" | ")} | ${p.recovered.toFixed(2)} % | ${p.drop <= target ? "yes" : "**no**"}${
-        langs.some((l) => p.byLanguage[l].drop > target) ? " (not in every language)" : ""
-      } |`
-    )
-  }
-  lines.push(
+        }),
+        `${p.recovered.toFixed(2)} %`,
+        `${p.drop <= target ? "yes" : "**no**"}${langs.some((l) => p.byLanguage[l].drop > target) ? " (not in every language)" : ""}`
+      ]
+    })
+  ]
+  const lines = [
+    md.table(
+      ["perturbation", "flag rate", "drop (points)", ...langs.map((l) => `${l} (drop)`), "canonical form recovered", `meets ≤ ${target}`],
+      rows,
+      { align: ["left", "right", "right", ...langs.map((): md.Align => "right"), "right", "center"], tight: true }
+    ),
     "",
     `${r.rows.toLocaleString("en-US")} unsafe benchmark prompts (datasets/benchmarks.parquet, evaluation only), model ${model}, seed ${r.seed}. ` +
       "Flag rate = share flagged (max category score > 0.5). \"Canonical form recovered\" = the canonicalizer maps the perturbed text to " +
       "exactly the clean text's canonical form. Drops above the target are in bold."
-  )
+  ]
   return lines.join("\n")
 }

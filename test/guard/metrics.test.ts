@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest"
 import {
+  auc,
   averagePrecision,
   binaryMetrics,
   confusion,
   f1,
   falsePositiveRate,
   precision,
-  recall
-} from "../../src/eval/metrics.ts"
+  recall,
+  validationMetrics
+} from "../../src/guard/metrics.ts"
 
 const T = true
 const F = false
@@ -109,5 +111,15 @@ describe("binaryMetrics", () => {
     expect(m.f1).toBe(0.5)
     // ranking .7(F) .51(T) .5(T) .2(F): P@.7 = 0, P@.51 = 1/2 (R 1/2), P@.5 = 2/3 (R 1) → AP = 1/4 + 1/3
     expect(m.auprc).toBeCloseTo(1 / 4 + 1 / 3, 12)
+  })
+})
+
+describe("validationMetrics and auc", () => {
+  it("computes F1 at the fixed 0.5 rule and rank AUC with ties", () => {
+    const m = validationMetrics([true, false, true, false], [0.9, 0.6, 0.4, 0.2])
+    expect(m).toMatchObject({ n: 4, positives: 2, flagged: 2, precision: 0.5, recall: 0.5, f1: 0.5 })
+    expect(auc([true, false], [0.5, 0.5])).toBe(0.5)
+    expect(auc([false, true], [0.1, 0.9])).toBe(1)
+    expect(Number.isNaN(auc([true], [0.1]))).toBe(true)
   })
 })

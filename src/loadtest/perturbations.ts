@@ -11,6 +11,7 @@
  *   leetspeak   – basic leet: a→4/@, e→3, i→1/!, o→0, s→5/$, t→7
  *   spaced      – words spelled out with one separator: `k i l l`, `k.i.l.l`, `k-i-l-l`
  */
+import { SWAPS } from "../language/lookalikes.ts"
 import type { Rng } from "../runtime/rng.ts"
 
 export const PERTURBATIONS = ["zero-width", "homoglyphs", "leetspeak", "spaced"] as const
@@ -19,14 +20,6 @@ export type Perturbation = (typeof PERTURBATIONS)[number]
 const WORD = /[\p{L}\p{M}]+/gu
 
 const ZERO_WIDTH = ["\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF", "\u00AD"]
-
-/** Look-alikes that render (nearly) identically in common fonts. */
-const LOOK_ALIKES: Readonly<Record<string, ReadonlyArray<string>>> = {
-  a: ["а", "α"], c: ["с", "ϲ"], d: ["ԁ"], e: ["е"], h: ["һ"], i: ["і", "ι"], j: ["ј"], k: ["к", "κ"],
-  l: ["ӏ"], o: ["о", "ο"], p: ["р", "ρ"], q: ["ԛ"], s: ["ѕ"], v: ["ν"], w: ["ԝ"], x: ["х", "χ"], y: ["у"],
-  A: ["А", "Α"], B: ["В", "Β"], C: ["С"], E: ["Е", "Ε"], H: ["Н", "Η"], I: ["І", "Ι"], K: ["К", "Κ"],
-  M: ["М", "Μ"], O: ["О", "Ο"], P: ["Р", "Ρ"], T: ["Т", "Τ"], X: ["Х", "Χ"], Y: ["Υ"]
-}
 
 const LEET: Readonly<Record<string, ReadonlyArray<string>>> = {
   a: ["4", "@"], e: ["3"], i: ["1", "!"], o: ["0"], s: ["5", "$"], t: ["7"],
@@ -68,7 +61,7 @@ export const perturb = (kind: Perturbation, text: string, rng: Rng): string => {
     case "zero-width":
       return zeroWidth(text, rng)
     case "homoglyphs":
-      return substitute(text, LOOK_ALIKES, rng, 0.5)
+      return substitute(text, SWAPS, rng, 0.5)
     case "leetspeak":
       return substitute(text, LEET, rng, 0.5)
     case "spaced":

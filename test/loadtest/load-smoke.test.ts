@@ -8,8 +8,8 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { promisify } from "node:util"
-import { machineCpuSeconds } from "../../src/serve/loadtest.ts"
-import { repoRoot, tinyModel } from "./fixtures.ts"
+import { machineCpuSeconds } from "../../src/loadtest/loadtest.ts"
+import { repoRoot, tinyModel } from "../serve/fixtures.ts"
 
 const run = promisify(execFile)
 let model: { dir: string }

@@ -1,5 +1,6 @@
 /**
- * Apertium shallow-transfer machine translation, shared by `translate` and `back-translate`.
+ * Apertium shallow-transfer machine translation, shared by the `translate` and `back-translate`
+ * operators, the lexicon builder and the cross-lingual check.
  *
  * Installed pairs (measured): English only pairs with Spanish and Catalan; French, Italian and
  * Portuguese are reached through Spanish (or Catalan); no German pair exists. One process chain
@@ -10,30 +11,26 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import type { Lang } from "../../../schemas/index.ts"
-import { OperatorError, OperatorUnavailable } from "./operator.ts"
+import type { Lang } from "../../schemas/index.ts"
+import { OperatorError, OperatorUnavailable } from "./errors.ts"
 import { runShellRetrying, shQuote, which } from "./subprocess.ts"
 
 /** Languages Apertium can reach here; "ca" is only ever a pivot. */
 export type MtLang = "en" | "es" | "fr" | "it" | "pt" | "ca"
 
 /** Apertium mode name for each directed hop, and the Debian package that installs it. */
-export const HOPS: Readonly<Record<string, { readonly mode: string; readonly pkg: string }>> = {
-  "en>es": { mode: "eng-spa", pkg: "apertium-eng-spa" },
-  "es>en": { mode: "spa-eng", pkg: "apertium-eng-spa" },
-  "en>ca": { mode: "eng-cat", pkg: "apertium-eng-cat" },
-  "ca>en": { mode: "cat-eng", pkg: "apertium-eng-cat" },
-  "es>fr": { mode: "es-fr", pkg: "apertium-fr-es" },
-  "fr>es": { mode: "fr-es", pkg: "apertium-fr-es" },
-  "fr>ca": { mode: "fra-cat", pkg: "apertium-fra-cat" },
-  "ca>fr": { mode: "cat-fra", pkg: "apertium-fra-cat" },
-  "es>pt": { mode: "es-pt", pkg: "apertium-es-pt" },
-  "pt>es": { mode: "pt-es", pkg: "apertium-es-pt" },
-  "es>it": { mode: "spa-ita", pkg: "apertium-spa-ita" },
-  "it>es": { mode: "ita-spa", pkg: "apertium-spa-ita" },
-  "es>ca": { mode: "spa-cat", pkg: "apertium-spa-cat" },
-  "ca>es": { mode: "cat-spa", pkg: "apertium-spa-cat" }
-}
+export const HOPS: Readonly<Record<string, { readonly mode: string; readonly pkg: string }>> = Object.fromEntries(
+  // One installed pair per line: its package, then the mode of each direction.
+  ([
+    ["apertium-eng-spa", "en>es", "eng-spa", "es>en", "spa-eng"],
+    ["apertium-eng-cat", "en>ca", "eng-cat", "ca>en", "cat-eng"],
+    ["apertium-fr-es", "es>fr", "es-fr", "fr>es", "fr-es"],
+    ["apertium-fra-cat", "fr>ca", "fra-cat", "ca>fr", "cat-fra"],
+    ["apertium-es-pt", "es>pt", "es-pt", "pt>es", "pt-es"],
+    ["apertium-spa-ita", "es>it", "spa-ita", "it>es", "ita-spa"],
+    ["apertium-spa-cat", "es>ca", "spa-cat", "ca>es", "cat-spa"]
+  ] as const).flatMap(([pkg, there, mode, back, backMode]) => [[there, { mode, pkg }], [back, { mode: backMode, pkg }]])
+)
 
 /**
  * English↔French goes through Catalan: on the seed sample it left fewer unknown words than the

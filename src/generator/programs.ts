@@ -10,8 +10,8 @@
  * byte of a run are what they were before LLM routes existed.
  */
 import type { Lang } from "../../schemas/index.ts"
-import type { HeadSpec, RowMask } from "../generator/policy.ts"
-import type { Params, Registry } from "../generator/operators/index.ts"
+import type { HeadSpec, RowMask } from "./policy.ts"
+import type { Params, Registry } from "./operators/index.ts"
 
 /** One operator step of a program. */
 export interface Step {

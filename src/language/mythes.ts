@@ -6,8 +6,8 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
-import type { Lang } from "../../../schemas/index.ts"
-import { OperatorError, OperatorUnavailable } from "./operator.ts"
+import type { Lang } from "../../schemas/index.ts"
+import { OperatorError, OperatorUnavailable } from "./errors.ts"
 
 export const MYTHES = {
   en: { base: "th_en_US_v2", pkg: "mythes-en-us" },

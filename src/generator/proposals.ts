@@ -4,57 +4,42 @@
  * each rewrite from the seed's label and the operators' label effects.
  */
 import * as tf from "@tensorflow/tfjs"
-import { Effect } from "effect"
-import type { CategoryId, Example, Lang } from "../../schemas/index.ts"
-import type { ColumnSpec } from "../data/parquet.ts"
-import { applyGrouped, applyLabels, OperatorError, type Registry, type RewriteRequest } from "../generator/operators/index.ts"
-import type { Policy } from "../generator/policy.ts"
-import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
+import { Effect, Schema } from "effect"
+import { CategoryId, type Example, type Lang } from "../../schemas/index.ts"
+import { columnsOf } from "../data/parquet.ts"
+import { applyGrouped, applyLabels, OperatorError, type Registry, type RewriteRequest } from "./operators/index.ts"
+import type { Policy } from "./policy.ts"
+import { SEED_FEATURE_DIM, seedFeatureMatrix } from "./seed-features.ts"
 import type { Rng } from "../runtime/rng.ts"
 import { programSpace, type ProgramSpace } from "./programs.ts"
 
-export interface ProposalRow {
-  readonly id: string
-  readonly seed_id: string
-  readonly iteration: number
+/** A row of iter-t/proposals.parquet. */
+export const ProposalRow = Schema.Struct({
+  id: Schema.String,
+  seed_id: Schema.String,
+  iteration: Schema.Int,
   /** Index of this proposal among its seed's proposals. */
-  readonly k: number
-  readonly a_target: number
-  readonly a_route: number
-  readonly a_frame: number
-  readonly a_surface: number
-  readonly program: string
-  readonly seed_lang: string
-  readonly lang: string
+  k: Schema.Int,
+  a_target: Schema.Int,
+  a_route: Schema.Int,
+  a_frame: Schema.Int,
+  a_surface: Schema.Int,
+  /** "de ← freedict:1.0 | jailbreak:roleplay | obfuscate:leet/low" (programs.ts) */
+  program: Schema.String,
+  seed_lang: Schema.String,
+  lang: Schema.String,
   /** null when an operator could not rewrite the text. */
-  readonly text: string | null
-  readonly unsafe: boolean
-  readonly categories: ReadonlyArray<CategoryId>
-  readonly untranslated: number | null
-  readonly code_mixed: boolean
+  text: Schema.NullOr(Schema.String),
+  unsafe: Schema.Boolean,
+  categories: Schema.Array(CategoryId),
+  untranslated: Schema.NullOr(Schema.Number),
+  code_mixed: Schema.Boolean,
   /** "ok", or "failed:<operator>" */
-  readonly status: string
-}
+  status: Schema.String
+})
+export type ProposalRow = typeof ProposalRow.Type
 
-export const PROPOSAL_COLUMNS: ColumnSpec<ProposalRow> = {
-  id: "utf8",
-  seed_id: "utf8",
-  iteration: "int32",
-  k: "int32",
-  a_target: "int32",
-  a_route: "int32",
-  a_frame: "int32",
-  a_surface: "int32",
-  program: "utf8",
-  seed_lang: "utf8",
-  lang: "utf8",
-  text: "utf8?",
-  unsafe: "bool",
-  categories: "list<utf8>",
-  untranslated: "float64?",
-  code_mixed: "bool",
-  status: "utf8"
-}
+export const PROPOSAL_COLUMNS = columnsOf(ProposalRow)
 
 const BASE_SPACE = programSpace({ llm: false })
 
