@@ -41,14 +41,26 @@ const command = Command.make("compare-runs", { runDirs, out }, (args) =>
         return { run: path.basename(path.resolve(dir)), iterations: yield* Effect.forEach(files, readTable1Json) }
       })
     )
-    const checks = args.runDirs.map((dir) => {
-      const at = (t: number) => path.join(dir, `iter-${t}`, GENERALIZATION_FILE)
-      const iterations: Array<GeneralizationResult | null> = []
-      for (let t = 0; fs.existsSync(path.join(dir, `iter-${t}`)); t++) {
-        iterations.push(fs.existsSync(at(t)) ? (JSON.parse(fs.readFileSync(at(t), "utf8")) as GeneralizationResult) : null)
-      }
-      return { run: path.basename(path.resolve(dir)), iterations }
-    })
+    // A check file that is not JSON or has no summary is an error naming it, not a crash.
+    const readCheck = (file: string) =>
+      Effect.try({
+        try: () => {
+          const g = JSON.parse(fs.readFileSync(file, "utf8")) as GeneralizationResult
+          if (typeof g?.summary?.macroAuroc !== "number") throw new Error("no summary.macroAuroc")
+          return g
+        },
+        catch: (e) => new FileError({ path: file, reason: `not a generalization check: ${(e as Error).message}` })
+      })
+    const checks = yield* Effect.forEach(args.runDirs, (dir) =>
+      Effect.gen(function* () {
+        const iterations: Array<GeneralizationResult | null> = []
+        for (let t = 0; fs.existsSync(path.join(dir, `iter-${t}`)); t++) {
+          const file = path.join(dir, `iter-${t}`, GENERALIZATION_FILE)
+          iterations.push(fs.existsSync(file) ? yield* readCheck(file) : null)
+        }
+        return { run: path.basename(path.resolve(dir)), iterations }
+      })
+    )
     const withChecks = checks.filter((c) => c.iterations[0] && c.iterations[c.iterations.length - 1])
     const markdown =
       compareRunsMarkdown(runs) +
