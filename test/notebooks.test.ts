@@ -12,6 +12,7 @@ import { BENCHMARK_LANGUAGES, BENCHMARKS, CATEGORY_IDS } from "../schemas/index.
 import type { BenchmarkRow, CategoryId, Example, Lang } from "../schemas/index.ts"
 import { rowsToTable, writeParquet } from "../src/data/parquet.ts"
 import { BENCHMARK_COLUMNS, EXAMPLE_COLUMNS } from "../src/data/tables.ts"
+import { ITER, iterDir, RUN } from "../src/game/run-folder.ts"
 import { Rng } from "../src/runtime/rng.ts"
 import { tempDir } from "./support/temp-dir.ts"
 
@@ -267,23 +268,24 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
 
     // Numbers read straight from the fixture's files must appear in the notebook's tables.
     const markdown = outputs.map((o) => joined(o.data?.["text/markdown"])).join("\n")
-    const json = (rel: string) => JSON.parse(fs.readFileSync(path.join(fixtureRunDir, rel), "utf8"))
-    const manifest = json("manifest.json")
+    const json = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"))
+    const manifest = json(RUN.manifest.at(fixtureRunDir))
     const pct = (x: number) => (100 * x).toFixed(1)
     expect(markdown).toContain(`**Run \`${manifest.config.runId}\`** in \`${fixtureRunDir}\``)
     expect(markdown).toContain(`2 of ${manifest.config.iterations} self-play iteration(s) finished`)
     for (const t of [1, 2]) {
-      const fooling = json(`iter-${t}/fooling.json`)
+      const dir = iterDir(fixtureRunDir, t)
+      const fooling = json(ITER.fooling.at(dir))
       expect(markdown).toContain(`${pct(fooling.reference.rate)} % (${fooling.reference.fooled}/${fooling.reference.proposals})`)
       expect(markdown).toContain(`${pct(fooling.updated.ratePerKept)} % (of ${fooling.updated.kept})`)
-      expect(markdown).toContain(`| ${json(`iter-${t}/dpo.json`).pairs} |`)
-      for (const [reason, n] of Object.entries(json(`iter-${t}/filter.json`) as Record<string, number>)) {
+      expect(markdown).toContain(`| ${json(ITER.dpo.at(dir)).pairs} |`)
+      for (const [reason, n] of Object.entries(json(ITER.filter.at(dir)) as Record<string, number>)) {
         const row = markdown.split("\n").find((line) => line.startsWith(`| ${reason} |`))
         expect(row, `filter table row of ${reason}`).toContain(`| ${n} (`)
       }
     }
     for (const t of [0, 2]) {
-      const averages = json(`iter-${t}/eval/table1.json`).ours.averages as Array<{ avgF1: number }>
+      const averages = json(ITER.table1.at(iterDir(fixtureRunDir, t))).ours.averages as Array<{ avgF1: number }>
       expect(markdown).toContain(`| ${t === 0 ? "iteration 0 (seed only)" : `iteration ${t}`} | ${averages.map((a) => pct(a.avgF1)).join(" | ")} |`)
     }
   })

@@ -6,12 +6,13 @@
  * words dropped). Guards never train on validation rows, so this is held out, and it is what
  * feature and calibration choices that concern other languages are judged on (README).
  */
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import type { Example } from "../../schemas/example.ts"
 import { checkChains, route, translateBatch } from "../language/apertium.ts"
 import type { OperatorError, OperatorUnavailable } from "../language/errors.ts"
 import { binaryMetrics, type BinaryMetrics } from "../guard/metrics.ts"
 import { FLAG_THRESHOLD } from "../../schemas/taxonomy.ts"
+import { JsonNumber } from "../runtime/json.ts"
 
 export const REQUEST_SOURCES: ReadonlySet<string> = new Set([
   "harmbench", "strongreject", "harmful-instructions", "advbench", "jailbreakchat", "roleplay-benign",
@@ -21,12 +22,13 @@ export const REQUEST_SOURCES: ReadonlySet<string> = new Set([
 /** The languages the English rows are translated into. */
 export const CROSSLINGUAL_LANGS = ["es", "fr"] as const
 
-export interface DevRow {
-  readonly id: string
-  readonly text: string
-  readonly lang: "en" | "es" | "fr"
-  readonly unsafe: boolean
-}
+export const DevRow = Schema.Struct({
+  id: Schema.String,
+  text: Schema.String,
+  lang: Schema.Literal("en", "es", "fr"),
+  unsafe: Schema.Boolean
+})
+export type DevRow = typeof DevRow.Type
 
 /** The English rows and their Spanish and French translations. */
 export const buildCrosslingualDev = (
@@ -66,14 +68,15 @@ export const scoreByLanguage = (rows: ReadonlyArray<DevRow>, unsafe: ReadonlyArr
 }
 
 /** What a run's report shows for one guard: per language, the check's headline numbers. */
-export interface CrosslingualScore {
-  readonly n: number
-  readonly unsafe: number
-  readonly f1: number
-  readonly equalPriorF1: number | null
-  readonly flagRate: number
-  readonly auprc: number | null
-}
+export const CrosslingualScore = Schema.Struct({
+  n: Schema.Int,
+  unsafe: Schema.Int,
+  f1: JsonNumber,
+  equalPriorF1: Schema.NullOr(Schema.Number),
+  flagRate: JsonNumber,
+  auprc: Schema.NullOr(Schema.Number)
+})
+export type CrosslingualScore = typeof CrosslingualScore.Type
 
 export const summarize = (rows: ReadonlyArray<DevRow>, unsafe: ReadonlyArray<number>): Record<string, CrosslingualScore> =>
   Object.fromEntries(

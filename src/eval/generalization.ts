@@ -17,10 +17,11 @@
  * The same summary numbers as the sealed suite reports: macro AUROC over cells (English /
  * other languages), mean balanced accuracy, mean and worst everyday flag rate.
  */
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import type { Example, Prediction } from "../../schemas/index.ts"
 import { auc } from "../guard/metrics.ts"
 import * as md from "../report/markdown.ts"
+import { JsonNumber } from "../runtime/json.ts"
 import { hash32 } from "../runtime/rng.ts"
 
 /** Left out of training and validation by default; scored by the check. */
@@ -60,38 +61,42 @@ export const isEverydaySource = (source: string): boolean =>
 export const isHeldOutRow = (row: { readonly source: string; readonly id: string }): boolean =>
   ALL_HELD_OUT.has(row.source) || (isHalfHeldOutSource(row.source) && inHeldOutHalf(row.id))
 
-export interface LabelledCell {
-  readonly source: string
-  readonly lang: string
-  readonly rows: number
-  readonly unsafe: number
-  readonly auroc: number
+export const LabelledCell = Schema.Struct({
+  source: Schema.String,
+  lang: Schema.String,
+  rows: Schema.Int,
+  unsafe: Schema.Int,
+  auroc: JsonNumber,
   /** Mean of recall on unsafe and on safe rows, at the guard's flag. */
-  readonly balancedAccuracy: number
-  readonly flagged: number
-}
+  balancedAccuracy: JsonNumber,
+  flagged: JsonNumber
+})
+export type LabelledCell = typeof LabelledCell.Type
 
-export interface EverydayCell {
-  readonly lang: string
-  readonly sources: ReadonlyArray<string>
-  readonly rows: number
+export const EverydayCell = Schema.Struct({
+  lang: Schema.String,
+  sources: Schema.Array(Schema.String),
+  rows: Schema.Int,
   /** Share of these safe rows the guard flags. */
-  readonly flagRate: number
-}
+  flagRate: JsonNumber
+})
+export type EverydayCell = typeof EverydayCell.Type
 
-export interface GeneralizationResult {
-  readonly labelled: ReadonlyArray<LabelledCell>
-  readonly everyday: ReadonlyArray<EverydayCell>
-  readonly summary: {
-    readonly macroAuroc: number
-    readonly aurocEnglish: number
-    readonly aurocOther: number
-    readonly balancedAccuracy: number
-    readonly everydayFlagRate: number
-    readonly everydayFlagRateWorst: number
-    readonly worstLanguage: string
-  }
-}
+/** The check's result, as generalization.json holds it (NaN where a mean has nothing to average). */
+export const GeneralizationResult = Schema.Struct({
+  labelled: Schema.Array(LabelledCell),
+  everyday: Schema.Array(EverydayCell),
+  summary: Schema.Struct({
+    macroAuroc: JsonNumber,
+    aurocEnglish: JsonNumber,
+    aurocOther: JsonNumber,
+    balancedAccuracy: JsonNumber,
+    everydayFlagRate: JsonNumber,
+    everydayFlagRateWorst: JsonNumber,
+    worstLanguage: Schema.String
+  })
+})
+export type GeneralizationResult = typeof GeneralizationResult.Type
 
 const mean = (xs: ReadonlyArray<number>) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length)
 const round4 = (x: number) => Math.round(x * 10000) / 10000

@@ -9,10 +9,9 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { createRequire } from "node:module"
-import { BENCHMARK_LANGUAGES, BENCHMARKS, Example, type RunManifest } from "../../schemas/index.ts"
-import { readParquet, readRows, tableToRows, writeFileAtomic } from "../data/parquet.ts"
+import { BENCHMARK_LANGUAGES, BENCHMARKS, type Example } from "../../schemas/index.ts"
+import { writeFileAtomic } from "../data/parquet.ts"
 import { avgF1VsIterationSpec, langLabel, benchmarkLabel } from "../eval/charts.ts"
-import { readTable1Json } from "../eval/report.ts"
 import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
 import { averages, nonEnglishMean } from "./compare.ts"
 import type { CrosslingualScore } from "../eval/crosslingual.ts"
@@ -21,12 +20,11 @@ import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
 import { table } from "../report/markdown.ts"
 import { Game } from "./context.ts"
 import { isLlmProgram } from "../generator/programs.ts"
-import { JudgedRow } from "./run-folder.ts"
+import { ITER, iterName, readIfPresent, RUN, type JudgedRow, type Manifest, type RunFile } from "./run-folder.ts"
 import { syntheticMixTable } from "./synthetic-mix.ts"
 import { sha256File, stableJson } from "./stage.ts"
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1))
-const readJson = <T>(file: string): T | null => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : null)
 
 const packageVersion = (name: string): string => {
   try {
@@ -41,7 +39,7 @@ const packageVersion = (name: string): string => {
 export const writeRunManifest = Effect.gen(function* () {
   const game = yield* Game
   const rel = (f: string) => path.relative(game.paths.repoRoot, f)
-  const manifest: RunManifest = {
+  const manifest: typeof Manifest.Type = {
     kind: "selfplay",
     createdBy: "pipelines/selfplay.ts",
     seed: game.config.seed,
@@ -50,24 +48,11 @@ export const writeRunManifest = Effect.gen(function* () {
     outputs: [],
     packages: Object.fromEntries(
       ["effect", "@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-wasm", "apache-arrow", "parquet-wasm", "eld"].map((n) => [n, packageVersion(n)])
-    )
+    ),
+    node: process.versions.node
   }
-  yield* writeFileAtomic(path.join(game.paths.runDir, "manifest.json"), `${JSON.stringify({ ...manifest, node: process.versions.node }, null, 2)}\n`)
+  yield* RUN.manifest.write(game.paths.runDir, manifest)
 })
-
-interface FoolingSide {
-  readonly proposals: number
-  readonly kept: number
-  readonly fooled: number
-  /** fooled / proposals */
-  readonly rate: number
-  /** fooled / kept */
-  readonly ratePerKept: number
-}
-interface Fooling {
-  readonly reference: FoolingSide
-  readonly updated: FoolingSide
-}
 
 const CHECK_LANGS = ["en", "es", "fr"]
 
@@ -100,17 +85,20 @@ export const crosslingualTable = (perIteration: ReadonlyArray<Record<string, Cro
 export const writeRunReport = Effect.gen(function* () {
   const game = yield* Game
   const { config } = game
-  const outDir = path.join(game.paths.runDir, "report")
+  const outDir = RUN.report.at(game.paths.runDir)
   const iters = Array.from({ length: config.iterations + 1 }, (_, t) => t)
   const tables: Array<Table1Result> = []
-  for (const t of iters) tables.push(yield* readTable1Json(path.join(game.iterDir(t), "eval", "table1.json")))
-  const synthetic: Array<Array<Example>> = [[]]
-  for (const t of iters.slice(1)) synthetic.push(yield* readRows(Example, path.join(game.iterDir(t), "synthetic.parquet")))
+  for (const t of iters) tables.push(yield* ITER.table1.read(game.iterDir(t)))
+  const synthetic: Array<ReadonlyArray<Example>> = [[]]
+  for (const t of iters.slice(1)) synthetic.push(yield* ITER.synthetic.read(game.iterDir(t)))
   const fooledPerIteration: Array<{ t: number; rows: ReadonlyArray<JudgedRow> }> = []
   for (const t of iters.slice(1)) {
-    const judged = yield* readRows(JudgedRow, path.join(game.iterDir(t), "judged.parquet"))
+    const judged = yield* ITER.judged.read(game.iterDir(t))
     fooledPerIteration.push({ t, rows: judged.filter((j) => j.fooled) })
   }
+  const played = iters.slice(1)
+  /** A file of each iteration of `ts` (null where absent). */
+  const each = <A, E>(file: RunFile<A, E>, ts: ReadonlyArray<number>) => Effect.forEach(ts, (t) => readIfPresent(file, game.iterDir(t)))
 
   // Figure 7a
   const points = iters.flatMap((t) =>
@@ -137,7 +125,7 @@ export const writeRunReport = Effect.gen(function* () {
     }
   } as VegaLiteSpec
   // Fooling rates
-  const fooling = iters.slice(1).map((t) => readJson<Fooling>(path.join(game.iterDir(t), "fooling.json")))
+  const fooling = yield* each(ITER.fooling, played)
   const foolingSpec: VegaLiteSpec = {
     title: "Generator fooling rate on a fresh sample (same guard)",
     width: 320,
@@ -167,18 +155,16 @@ export const writeRunReport = Effect.gen(function* () {
   const [fdeFirst, fdeLast] = [tables[0], tables[last]].map((r) => nonEnglishMean(averages(r)))
   const totalSynthetic = synthetic.reduce((s, x) => s + x.length, 0)
   const nonEnglishSynthetic = synthetic.reduce((s, x) => s + x.filter((r) => r.lang !== "en").length, 0)
-  const filterRows = iters.slice(1).map((t) => [t, readJson<Record<string, number>>(path.join(game.iterDir(t), "filter.json")) ?? {}] as const)
+  const filterRows = (yield* each(ITER.filter, played)).map((f, i) => [i + 1, f ?? {}] as const)
   const reasons = [...new Set(filterRows.flatMap(([, f]) => Object.keys(f)))].sort()
-  const dpoRows = iters.slice(1).map((t) => [t, readJson<{ pairs: number; lossFirstEpoch: number; lossLastEpoch: number; rewardAccuracy: number }>(path.join(game.iterDir(t), "dpo.json"))] as const)
+  const dpoRows = yield* each(ITER.dpo, played)
 
   // Only runs that use them get these sections: a run without either keeps its report's bytes.
   const trainerLines = config.externalTrainer === undefined ? [] : [
     "",
     `Guards trained by the external command \`${config.externalTrainer.command.join(" ")}\` (src/game/external-trainer.ts), not in-process:`,
-    ...iters.map((t) => {
-      const r = readJson<{ format: string; backend: string }>(path.join(game.iterDir(t), "trainer", "result.json"))
-      return `- iteration ${t}: ${r ? `${r.format} guard, run by ${r.backend}` : "–"}`
-    })
+    ...(yield* each(ITER.trainerResult, iters)).map((r, t) =>
+      `- iteration ${t}: ${r ? `${r.format} guard, run by ${r.backend}` : "–"}`)
   ]
   const llmLines = config.llmUrl === null ? [] : yield* llmSection(iters.slice(1).map((t) => game.iterDir(t)), config.llmUrl)
 
@@ -210,7 +196,7 @@ export const writeRunReport = Effect.gen(function* () {
     ])),
     "",
     "Full Table 1 (precision, recall, FPR, AUPRC, flag-everything, paper rows) and Figure 9 per iteration:",
-    ...iters.map((t) => `[iteration ${t}](../iter-${t}/eval/table1.md)`).map((l) => `- ${l}`),
+    ...iters.map((t) => `[iteration ${t}](../${iterName(t)}/${ITER.table1Markdown})`).map((l) => `- ${l}`),
     "",
     "## Generalization check (held-out sources; not a benchmark)",
     "",
@@ -219,7 +205,7 @@ export const writeRunReport = Effect.gen(function* () {
     "half of every other file, ~22 languages) it flags.",
     "This is what choices are made on.",
     "",
-    generalizationTable(iters.map((t) => readJson<GeneralizationResult>(path.join(game.iterDir(t), "generalization.json")))),
+    generalizationTable(yield* each(ITER.generalization, iters)),
     "",
     "## Cross-lingual check (not a benchmark)",
     "",
@@ -227,7 +213,7 @@ export const writeRunReport = Effect.gen(function* () {
     "(src/eval/crosslingual.ts): how well each guard recognizes requests it learned in English once they are translated.",
     "The game translates with the same Apertium pairs (from training rows, never these), so this flatters it.",
     "",
-    crosslingualTable(iters.map((t) => readJson<Record<string, CrosslingualScore> | null>(path.join(game.iterDir(t), "crosslingual.json")))),
+    crosslingualTable(yield* each(ITER.crosslingual, iters)),
     "",
     "## The generator",
     "",
@@ -237,7 +223,7 @@ export const writeRunReport = Effect.gen(function* () {
     table(["iteration", "π(t-1) per proposal", "π(t) per proposal", "π(t-1) per kept", "π(t) per kept", "kept (ref / new)", "DPO pairs", "DPO loss first → last epoch", "reward accuracy"],
       iters.slice(1).map((t) => {
         const f = fooling[t - 1]
-        const d = dpoRows[t - 1][1]
+        const d = dpoRows[t - 1]
         return [String(t), pct(f?.reference.rate), pct(f?.updated.rate), pct(f?.reference.ratePerKept), pct(f?.updated.ratePerKept), f ? `${f.reference.kept} / ${f.updated.kept}` : "–",
           String(d?.pairs ?? "–"), d ? `${d.lossFirstEpoch.toFixed(3)} → ${d.lossLastEpoch.toFixed(3)}` : "–", pct(d?.rewardAccuracy)]
       })),
@@ -259,24 +245,17 @@ export const writeRunReport = Effect.gen(function* () {
     table(["reason", ...filterRows.map(([t]) => `iteration ${t}`)], reasons.map((r) => [r, ...filterRows.map(([, f]) => String(f[r] ?? 0))])),
     ""
   ].join("\n")
-  yield* writeFileAtomic(path.join(outDir, "report.md"), md)
+  yield* RUN.reportMarkdown.write(game.paths.runDir, md)
   return md
 })
-
-interface ProgramRow {
-  readonly id: string
-  readonly program: string
-  readonly status: string
-  readonly dropped: string
-}
 
 /** The LLM generator's share of the game: chosen, rewritten, kept, and fooling guard_{t-1}. */
 const llmSection = (iterDirs: ReadonlyArray<string>, url: string) =>
   Effect.gen(function* () {
     const rows: Array<Array<string>> = []
     for (const [i, dir] of iterDirs.entries()) {
-      const candidates = tableToRows(yield* readParquet(path.join(dir, "candidates.parquet"))) as unknown as Array<ProgramRow>
-      const judged = tableToRows(yield* readParquet(path.join(dir, "judged.parquet"))) as unknown as Array<{ id: string; fooled: boolean }>
+      const candidates = yield* ITER.candidates.read(dir)
+      const judged = yield* ITER.judged.read(dir)
       const fooled = new Set(judged.filter((j) => j.fooled).map((j) => j.id))
       const llm = candidates.filter((c) => isLlmProgram(c.program))
       const kept = llm.filter((c) => c.dropped === "")
@@ -299,7 +278,7 @@ const llmSection = (iterDirs: ReadonlyArray<string>, url: string) =>
 export const shipGuard = (target: string) =>
   Effect.gen(function* () {
     const game = yield* Game
-    const from = path.join(game.iterDir(game.config.iterations), "guard")
+    const from = ITER.guard.at(game.iterDir(game.config.iterations))
     yield* Effect.sync(() => {
       const tmp = `${target}.tmp-${process.pid}`
       fs.rmSync(tmp, { recursive: true, force: true })
@@ -307,7 +286,7 @@ export const shipGuard = (target: string) =>
       const manifestFile = path.join(tmp, "manifest.json")
       // An ONNX guard from an external trainer may come without a manifest.
       const manifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, "utf8")) : { kind: "guard" }
-      manifest.run = { runId: game.config.runId, iteration: game.config.iterations, report: `runs/${game.config.runId}/report/report.md` }
+      manifest.run = { runId: game.config.runId, iteration: game.config.iterations, report: path.relative(game.paths.repoRoot, RUN.reportMarkdown.at(game.paths.runDir)) }
       fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`)
       fs.rmSync(target, { recursive: true, force: true })
       fs.renameSync(tmp, target)

@@ -1,46 +1,139 @@
 /**
- * Reading a finished (or partly finished) self-play run folder, runs/<id>/, for the self-play
- * notebook: every file is decoded against a Schema on load, so a stale or foreign folder fails
- * with the file and field named. The derived tables below are plain data → rows, ready for a
- * chart or a Markdown table.
+ * The run folder, runs/<id>/: the interface between the game's stages, the run report,
+ * compare-runs and the notebooks. This module owns its layout: every file's path, its Schema,
+ * its reader and its writer. Nobody else spells a file name of it; a file is read back through
+ * its Schema, so a stale or foreign folder fails with the file and field named.
  *
- *   manifest.json                      config and inputs of the run
- *   iter-0/{eval/table1.json, policy.json}
- *   iter-t/{seeds, candidates, judged, synthetic}.parquet, {fooling, filter, dpo, policy}.json,
- *          eval/table1.json            (t ≥ 1)
- *
- * An iteration counts as finished once its eval/table1.json exists (evaluation is its last
- * stage); the iterations after the first unfinished one are not read.
+ *   manifest.json                  config and inputs of the run
+ *   crosslingual-dev.json          the cross-lingual check's rows (null: Apertium missing)
+ *   report/                        report.md and its charts
+ *   iter-<t>/                      t = 0 (the seed-only guard), 1..T (self-play iterations)
+ *     policy.json                  the generator's policy π_t
+ *     guard/                       guard_t (model.json, weights.bin, manifest.json; or ONNX)
+ *     trainer/                     train.parquet, settings.json, result.json (external trainer only)
+ *     eval/                        Table 1 of guard_t (table1.json, table1.md, charts, predictions)
+ *     generalization.json, crosslingual.json
+ *     seeds, proposals, candidates, judged, synthetic .parquet       (t ≥ 1)
+ *     filter.json, dpo.json, preferences.jsonl, fooling.json          (t ≥ 1)
+ *     <stage>.done.json            resume markers (stage.ts)
  */
-import * as tf from "@tensorflow/tfjs"
 import { Effect, ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { BENCHMARK_LANGUAGES, BENCHMARKS, Example, RunManifest, type BenchmarkLang, type BenchmarkName } from "../../schemas/index.ts"
+import { CategoryId, Example, RunManifest } from "../../schemas/index.ts"
 import { FileError, type RowDecodeError } from "../data/errors.ts"
-import { readRows } from "../data/parquet.ts"
-import type { IterationPoint } from "../eval/charts.ts"
-import { readTable1Json } from "../eval/report.ts"
-import { averageOf, cellOf, type Table1Result } from "../eval/table1.ts"
-import { Policy, type PolicyWeights } from "../generator/policy.ts"
-import { ProposalRow } from "../generator/proposals.ts"
-import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
-import { Backend } from "../runtime/backend.ts"
-import type { Rng } from "../runtime/rng.ts"
+import { columnsOf, readRows, rowsToTable, writeFileAtomic, writeParquet, type ColumnSpec } from "../data/parquet.ts"
+import { EXAMPLE_COLUMNS } from "../data/tables.ts"
+import { CrosslingualScore, DevRow } from "../eval/crosslingual.ts"
+import { GeneralizationResult } from "../eval/generalization.ts"
+import { encodeTable1Json, readTable1Json } from "../eval/report.ts"
+import type { Table1Result } from "../eval/table1.ts"
+import type { DpoTrainStats } from "../generator/dpo-train.ts"
+import type { PolicyWeights } from "../generator/policy.ts"
+import { PROPOSAL_COLUMNS, ProposalRow } from "../generator/proposals.ts"
+import { TrainConfig } from "../guard/config.ts"
+import { JsonFraction, JsonNumber } from "../runtime/json.ts"
+import type { FilteredRow } from "./filter.ts"
 
-// ─── file schemas ─────────────────────────────────────────────────────────────────────────
+// ─── file kinds ───────────────────────────────────────────────────────────────────────────
+
+/** A file of the run folder, named relative to the folder it lies in (the run's or an iteration's). */
+export interface RunFile<A, E = FileError> {
+  readonly name: string
+  readonly at: (dir: string) => string
+  readonly read: (dir: string) => Effect.Effect<A, E>
+  readonly write: (dir: string, value: A) => Effect.Effect<void, FileError>
+}
+
+/** A folder of the run folder: its files are written by others (a guard, a report). */
+export interface RunSubfolder {
+  /** Ends with "/" (stage.ts: every file under it is an output). */
+  readonly name: string
+  readonly at: (dir: string) => string
+}
+
+const subfolder = (name: string): RunSubfolder => ({ name: `${name}/`, at: (dir) => path.join(dir, name) })
+
+const formatError = (e: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(e)
+
+/** A JSON file decoded against `schema`; a failure names the file and the field. */
+export const readJsonFile = <A, I>(schema: Schema.Schema<A, I>, file: string): Effect.Effect<A, FileError> =>
+  Effect.try({
+    try: () => JSON.parse(fs.readFileSync(file, "utf8")) as unknown,
+    catch: (e) => new FileError({ path: file, reason: `cannot read JSON: ${e instanceof Error ? e.message : String(e)}` })
+  }).pipe(
+    Effect.flatMap((json) =>
+      Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(json).pipe(
+        Effect.mapError((e) => new FileError({ path: file, reason: formatError(e) }))
+      )
+    )
+  )
+
+/**
+ * A JSON file: written encoded through its Schema (key order = the Schema's), pretty with a
+ * final newline, or compact without one.
+ */
+const jsonFile = <A, I>(name: string, schema: Schema.Schema<A, I>, style: "pretty" | "compact" = "pretty"): RunFile<A> => {
+  const at = (dir: string) => path.join(dir, name)
+  return {
+    name,
+    at,
+    read: (dir) => readJsonFile(schema, at(dir)),
+    write: (dir, value) =>
+      Schema.encode(schema)(value).pipe(
+        Effect.mapError((e) => new FileError({ path: at(dir), reason: `not written, does not match its Schema: ${formatError(e)}` })),
+        Effect.flatMap((json) => writeFileAtomic(at(dir), style === "pretty" ? `${JSON.stringify(json, null, 2)}\n` : JSON.stringify(json)))
+      )
+  }
+}
+
+/** A Parquet table: rows decoded against `schema`, written with `columns` (their order is the file's). */
+const parquetFile = <A extends object, I>(name: string, schema: Schema.Schema<A, I>, columns: ColumnSpec<A>): RunFile<ReadonlyArray<A>, FileError | RowDecodeError> => {
+  const at = (dir: string) => path.join(dir, name)
+  return {
+    name,
+    at,
+    read: (dir) => readRows(schema, at(dir)),
+    write: (dir, rows) => writeParquet(at(dir), rowsToTable(rows, columns))
+  }
+}
+
+const textFile = (name: string): RunFile<string> => {
+  const at = (dir: string) => path.join(dir, name)
+  return {
+    name,
+    at,
+    read: (dir) =>
+      Effect.try({
+        try: () => fs.readFileSync(at(dir), "utf8"),
+        catch: (e) => new FileError({ path: at(dir), reason: `cannot read: ${String(e)}` })
+      }),
+    write: (dir, text) => writeFileAtomic(at(dir), text)
+  }
+}
+
+/** The file's value, or null when it is not there (a report over what exists). */
+export const readIfPresent = <A, E>(file: RunFile<A, E>, dir: string): Effect.Effect<A | null, E> =>
+  fs.existsSync(file.at(dir)) ? file.read(dir) : Effect.succeed(null)
+
+/** Compile-time: an in-memory type and the Schema of its file describe the same thing. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+
+// ─── schemas ──────────────────────────────────────────────────────────────────────────────
 
 const Int = Schema.Int
 const Count = Schema.Int.pipe(Schema.nonNegative())
 const Fraction = Schema.Number.pipe(Schema.between(0, 1))
 
-/** A row of iter-t/candidates.parquet: a proposal (src/generator/proposals.ts) and why the filter dropped it. */
+/** A row of iter-t/candidates.parquet: a proposal (src/generator/proposals.ts) and why the filter dropped it (src/game/filter.ts). */
 export const CandidateRow = Schema.Struct({
   ...ProposalRow.fields,
-  /** "" when kept, else the first reason it was dropped (src/game/filter.ts). */
+  /** "" when kept, else the first reason it was dropped. */
   dropped: Schema.String
 })
 export type CandidateRow = typeof CandidateRow.Type
+true satisfies Same<CandidateRow, FilteredRow>
+export const CANDIDATE_COLUMNS = columnsOf(CandidateRow)
 
 /** A row of iter-t/judged.parquet: a kept candidate as guard_{t-1} saw it. */
 export const JudgedRow = Schema.Struct({
@@ -51,6 +144,8 @@ export const JudgedRow = Schema.Struct({
   fooled: Schema.Boolean
 })
 export type JudgedRow = typeof JudgedRow.Type
+/** The candidates' columns (text stays nullable "utf8?" in the file) and the verdict. */
+export const JUDGED_COLUMNS: ColumnSpec<JudgedRow> = { ...CANDIDATE_COLUMNS, p_unsafe: "float64", fooled: "bool" }
 
 const FoolingSide = Schema.Struct({
   policy: Schema.String,
@@ -62,6 +157,8 @@ const FoolingSide = Schema.Struct({
   /** fooled / kept */
   ratePerKept: Fraction
 })
+export type FoolingSide = typeof FoolingSide.Type
+
 /** iter-t/fooling.json: π_{t-1} vs π_t on a fresh seed sample, judged by the same guard_{t-1}. */
 export const Fooling = Schema.Struct({ guard: Schema.String, seeds: Count, reference: FoolingSide, updated: FoolingSide })
 export type Fooling = typeof Fooling.Type
@@ -69,22 +166,59 @@ export type Fooling = typeof Fooling.Type
 /** iter-t/filter.json: proposals per drop reason ("kept" for the kept ones). */
 export const FilterCounts = Schema.Record({ key: Schema.String, value: Count })
 
-/** iter-t/dpo.json */
-export const DpoStats = Schema.Struct({ pairs: Count, lossFirstEpoch: Schema.Number, lossLastEpoch: Schema.Number, rewardAccuracy: Fraction })
+/** iter-t/dpo.json: the DPO step's statistics (NaN when it had no pairs). */
+export const DpoStats = Schema.Struct({
+  pairs: Count,
+  lossFirstEpoch: JsonNumber,
+  lossLastEpoch: JsonNumber,
+  /** Share of pairs where the policy prefers chosen over rejected more than the reference does. */
+  rewardAccuracy: JsonFraction
+})
 export type DpoStats = typeof DpoStats.Type
+true satisfies Same<DpoStats, DpoTrainStats>
 
-const PolicyWeightsSchema = Schema.Struct({
+/** iter-t/policy.json (src/generator/policy.ts). */
+export const PolicyWeightsSchema = Schema.Struct({
   shape: Schema.Struct({
     inputDim: Int,
     hidden: Int,
-    heads: Schema.Array(Schema.Struct({ name: Schema.String, size: Int }))
+    heads: Schema.Array(Schema.Struct({
+      name: Schema.String,
+      size: Int,
+      maskedBy: Schema.optional(Schema.Struct({ head: Schema.String, allowed: Schema.Array(Schema.Array(Schema.Boolean)) }))
+    }))
   }),
   tensors: Schema.Record({ key: Schema.String, value: Schema.Struct({ shape: Schema.Array(Int), values: Schema.Array(Schema.Number) }) })
 })
+true satisfies Same<typeof PolicyWeightsSchema.Type, PolicyWeights>
+
+/** iter-t/trainer/settings.json: what the external trainer is told (src/game/external-trainer.ts). */
+export const TrainerSettings = Schema.Struct({
+  runId: Schema.String,
+  iteration: Int,
+  seed: Int,
+  table: Schema.String,
+  out: Schema.String,
+  rows: Schema.Struct({ train: Count, validation: Count }),
+  /** Output i of the model is category C(i+1); unsafe = max sigmoid, flagged when > 0.5. */
+  categories: Schema.Array(CategoryId),
+  guard: TrainConfig
+})
+
+/** iter-t/trainer/result.json: the guard folder the external trainer wrote, by file hash. */
+export const TrainerResult = Schema.Struct({
+  command: Schema.Array(Schema.String),
+  format: Schema.Literal("onnx", "tfjs"),
+  backend: Schema.String,
+  files: Schema.Record({ key: Schema.String, value: Schema.String })
+})
+
+/** manifest.json (the node version beside RunManifest's fields). */
+export const Manifest = Schema.Struct({ ...RunManifest.fields, node: Schema.optional(Schema.String) })
 
 /**
- * The part of the run's config (src/game/config.ts) this reader needs. Deliberately not the full
- * SelfPlayConfig: a run written before a config field was added must still open.
+ * The part of the run's config (src/game/config.ts) the readers of a finished run need.
+ * Deliberately not the full SelfPlayConfig: a run written before a config field was added must still open.
  */
 export const RunConfigView = Schema.Struct({
   runId: Schema.String,
@@ -101,26 +235,59 @@ export const RunConfigView = Schema.Struct({
 })
 export type RunConfigView = typeof RunConfigView.Type
 
-const Manifest = Schema.Struct({ ...RunManifest.fields, node: Schema.optional(Schema.String) })
+// ─── the layout ───────────────────────────────────────────────────────────────────────────
 
-// ─── reading ──────────────────────────────────────────────────────────────────────────────
+/** The folder of iteration t. */
+export const iterName = (t: number) => `iter-${t}`
+export const iterDir = (runDir: string, t: number) => path.join(runDir, iterName(t))
+
+/** Files of runs/<id>/. */
+export const RUN = {
+  manifest: jsonFile("manifest.json", Manifest),
+  crosslingualDev: jsonFile("crosslingual-dev.json", Schema.NullOr(Schema.Array(DevRow)), "compact"),
+  report: subfolder("report"),
+  reportMarkdown: textFile("report/report.md")
+} as const
+
+const table1: RunFile<Table1Result> = {
+  name: "eval/table1.json",
+  at: (dir) => path.join(dir, "eval", "table1.json"),
+  read: (dir) => readTable1Json(path.join(dir, "eval", "table1.json")),
+  write: (dir, r) => writeFileAtomic(path.join(dir, "eval", "table1.json"), encodeTable1Json(r))
+}
+
+/** Files of runs/<id>/iter-<t>/. */
+export const ITER = {
+  policy: jsonFile("policy.json", PolicyWeightsSchema),
+  guard: subfolder("guard"),
+  trainerTable: parquetFile("trainer/train.parquet", Example, EXAMPLE_COLUMNS),
+  trainerSettings: jsonFile("trainer/settings.json", TrainerSettings),
+  trainerResult: jsonFile("trainer/result.json", TrainerResult),
+  trainerLog: "trainer/trainer.log",
+  eval: subfolder("eval"),
+  table1,
+  table1Markdown: "eval/table1.md",
+  generalization: jsonFile("generalization.json", GeneralizationResult),
+  /** null when the cross-lingual check was skipped (Apertium missing). */
+  crosslingual: jsonFile("crosslingual.json", Schema.NullOr(Schema.Record({ key: Schema.String, value: CrosslingualScore }))),
+  seeds: parquetFile("seeds.parquet", Example, EXAMPLE_COLUMNS),
+  proposals: parquetFile("proposals.parquet", ProposalRow, PROPOSAL_COLUMNS),
+  candidates: parquetFile("candidates.parquet", CandidateRow, CANDIDATE_COLUMNS),
+  filter: jsonFile("filter.json", FilterCounts),
+  judged: parquetFile("judged.parquet", JudgedRow, JUDGED_COLUMNS),
+  dpo: jsonFile("dpo.json", DpoStats),
+  /** {prompt, chosen, rejected} lines in TRL's DPO format. */
+  preferences: textFile("preferences.jsonl"),
+  fooling: jsonFile("fooling.json", Fooling),
+  synthetic: parquetFile("synthetic.parquet", Example, EXAMPLE_COLUMNS)
+} as const
+
+// ─── reading a whole run ──────────────────────────────────────────────────────────────────
 
 const requireFile = (file: string, what: string) =>
   fs.existsSync(file) ? Effect.void : Effect.fail(new FileError({ path: file, reason: `missing (${what})` }))
 
-/** A JSON file decoded against `schema`; a failure names the file and the field. */
-export const readJsonFile = <A, I>(schema: Schema.Schema<A, I>, file: string): Effect.Effect<A, FileError> =>
-  Effect.try({
-    try: () => JSON.parse(fs.readFileSync(file, "utf8")) as unknown,
-    catch: (e) => new FileError({ path: file, reason: `cannot read JSON: ${e instanceof Error ? e.message : String(e)}` })
-  }).pipe(
-    Effect.flatMap((json) =>
-      Schema.decodeUnknown(schema, { onExcessProperty: "ignore" })(json).pipe(
-        Effect.mapError((e) => new FileError({ path: file, reason: ParseResult.TreeFormatter.formatErrorSync(e) }))
-      )
-    )
-  )
-
+/** A finished iteration t ≥ 1, every file of it read. */
 export interface PlayedIteration {
   readonly t: number
   readonly dir: string
@@ -148,317 +315,60 @@ export interface RunFolder {
   readonly played: ReadonlyArray<PlayedIteration>
 }
 
-export const iterDir = (runDir: string, t: number) => path.join(runDir, `iter-${t}`)
-const table1File = (runDir: string, t: number) => path.join(iterDir(runDir, t), "eval", "table1.json")
-export const policyFile = (runDir: string, t: number) => path.join(iterDir(runDir, t), "policy.json")
-
 const readIteration = (runDir: string, t: number) =>
   Effect.gen(function* () {
     const dir = iterDir(runDir, t)
-    const at = (f: string) => path.join(dir, f)
-    for (const f of ["seeds.parquet", "candidates.parquet", "judged.parquet", "synthetic.parquet"]) {
-      yield* requireFile(at(f), `iteration ${t} is evaluated, so its stages ran`)
+    for (const f of [ITER.seeds, ITER.candidates, ITER.judged, ITER.synthetic]) {
+      yield* requireFile(f.at(dir), `iteration ${t} is evaluated, so its stages ran`)
     }
     return {
       t,
       dir,
-      table1: yield* readTable1Json(table1File(runDir, t)),
-      seeds: yield* readRows(Example, at("seeds.parquet")),
-      candidates: yield* readRows(CandidateRow, at("candidates.parquet")),
-      judged: yield* readRows(JudgedRow, at("judged.parquet")),
-      synthetic: yield* readRows(Example, at("synthetic.parquet")),
-      fooling: yield* readJsonFile(Fooling, at("fooling.json")),
-      filter: yield* readJsonFile(FilterCounts, at("filter.json")),
-      dpo: yield* readJsonFile(DpoStats, at("dpo.json"))
+      table1: yield* ITER.table1.read(dir),
+      seeds: yield* ITER.seeds.read(dir),
+      candidates: yield* ITER.candidates.read(dir),
+      judged: yield* ITER.judged.read(dir),
+      synthetic: yield* ITER.synthetic.read(dir),
+      fooling: yield* ITER.fooling.read(dir),
+      filter: yield* ITER.filter.read(dir),
+      dpo: yield* ITER.dpo.read(dir)
     } satisfies PlayedIteration
   })
 
-/** Open runs/<id>/: its manifest, iteration 0's evaluation and every finished iteration. */
+/** Iterations 0, 1, … whose folder exists, up to the first that does not. */
+export const iterationFolders = (runDir: string): Array<number> => {
+  const ts: Array<number> = []
+  for (let t = 0; fs.existsSync(iterDir(runDir, t)); t++) ts.push(t)
+  return ts
+}
+
+/** Iterations 0, 1, … whose guard was evaluated, up to the first that was not. */
+export const evaluatedIterations = (runDir: string, last = Number.POSITIVE_INFINITY): Array<number> => {
+  const ts: Array<number> = []
+  for (let t = 0; t <= last && fs.existsSync(ITER.table1.at(iterDir(runDir, t))); t++) ts.push(t)
+  return ts
+}
+
+/**
+ * Open runs/<id>/: its manifest, iteration 0's evaluation and every finished iteration. An
+ * iteration counts as finished once its eval/table1.json exists (evaluation is its last stage);
+ * the iterations after the first unfinished one are not read.
+ */
 export const openRunFolder = (dir: string): Effect.Effect<RunFolder, FileError | RowDecodeError> =>
   Effect.gen(function* () {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       return yield* new FileError({ path: dir, reason: "run folder does not exist: run `npx tsx pipelines/selfplay.ts` (it writes runs/<runId>/) or set DUOGUARD_RUN_DIR" })
     }
-    const manifestFile = path.join(dir, "manifest.json")
+    const manifestFile = RUN.manifest.at(dir)
     yield* requireFile(manifestFile, "written first by pipelines/selfplay.ts; is this a self-play run folder?")
-    const manifest = yield* readJsonFile(Manifest, manifestFile)
+    const manifest = yield* RUN.manifest.read(dir)
     if (manifest.kind !== "selfplay") return yield* new FileError({ path: manifestFile, reason: `kind is "${manifest.kind}", expected "selfplay"` })
     const config = yield* Schema.decodeUnknown(RunConfigView, { onExcessProperty: "ignore" })(manifest.config).pipe(
-      Effect.mapError((e) => new FileError({ path: manifestFile, reason: `config: ${ParseResult.TreeFormatter.formatErrorSync(e)}` }))
+      Effect.mapError((e) => new FileError({ path: manifestFile, reason: `config: ${formatError(e)}` }))
     )
-    yield* requireFile(table1File(dir, 0), "the seed-only guard's evaluation; the run has not finished iteration 0")
-    const baseline = yield* readTable1Json(table1File(dir, 0))
+    yield* requireFile(ITER.table1.at(iterDir(dir, 0)), "the seed-only guard's evaluation; the run has not finished iteration 0")
+    const baseline = yield* ITER.table1.read(iterDir(dir, 0))
     const played: Array<PlayedIteration> = []
-    for (let t = 1; t <= config.iterations && fs.existsSync(table1File(dir, t)); t++) played.push(yield* readIteration(dir, t))
+    for (const t of evaluatedIterations(dir, config.iterations).slice(1)) played.push(yield* readIteration(dir, t))
     return { dir, manifest, config, baseline, played }
-  })
-
-// ─── derived tables ───────────────────────────────────────────────────────────────────────
-
-/** Table 1 of iterations 0..T. */
-export const tablesOf = (run: RunFolder): ReadonlyArray<{ readonly t: number; readonly table1: Table1Result }> =>
-  [{ t: 0, table1: run.baseline }, ...run.played.map((p) => ({ t: p.t, table1: p.table1 }))]
-
-/** Figure 7a's points (avg F1 in percent per language and iteration) and the flag-everything levels. */
-export const avgF1Points = (run: RunFolder) => {
-  const points: Array<IterationPoint> = tablesOf(run).flatMap(({ t, table1 }) =>
-    table1.ours.averages.map((a) => ({ iteration: t, lang: a.lang, avgF1: 100 * a.avgF1 }))
-  )
-  const flagEverything = run.baseline.flagEverything.averages.map((a) => ({ lang: a.lang, avgF1: 100 * a.avgF1, label: "flag-everything" }))
-  return { points, flagEverything }
-}
-
-export interface F1Delta {
-  readonly benchmark: BenchmarkName
-  readonly lang: BenchmarkLang
-  /** F1 in percent at iteration 0 and at the last finished iteration. */
-  readonly first: number
-  readonly last: number
-  readonly delta: number
-}
-
-/** Per benchmark × language: F1 of the seed-only guard vs the last finished iteration's guard. */
-export const f1Deltas = (run: RunFolder): Array<F1Delta> => {
-  const last = tablesOf(run).at(-1)!.table1
-  const out: Array<F1Delta> = []
-  for (const lang of BENCHMARK_LANGUAGES) {
-    for (const benchmark of BENCHMARKS) {
-      const a = cellOf(run.baseline.ours, benchmark, lang)
-      const b = cellOf(last.ours, benchmark, lang)
-      if (a && b) out.push({ benchmark, lang, first: 100 * a.f1, last: 100 * b.f1, delta: 100 * (b.f1 - a.f1) })
-    }
-  }
-  return out
-}
-
-/** Six-benchmark average F1 (percent) of one table, per language; NaN where missing. */
-export const avgF1Of = (table1: Table1Result, lang: BenchmarkLang): number => 100 * (averageOf(table1.ours, lang)?.avgF1 ?? NaN)
-
-const tally = <K extends string>(keys: Iterable<K>): Map<K, number> => {
-  const m = new Map<K, number>()
-  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1)
-  return m
-}
-
-const byName = <T extends { readonly name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-
-export interface Share {
-  readonly iteration: number
-  readonly name: string
-  readonly n: number
-  /** n / rows of the iteration */
-  readonly share: number
-}
-
-const sharesOf = <T>(iteration: number, rows: ReadonlyArray<T>, key: (row: T) => Iterable<string>, total = rows.length): Array<Share> =>
-  [...tally(rows.flatMap((r) => [...key(r)]))]
-    .map(([name, n]) => ({ iteration, name, n, share: total > 0 ? n / total : 0 }))
-    .sort(byName)
-
-/** Figure 7b: the language mix of each iteration's synthetic rows. */
-export const syntheticLanguageMix = (run: RunFolder): Array<Share> => run.played.flatMap((p) => sharesOf(p.t, p.synthetic, (r) => [r.lang]))
-
-/** The label mix (safe / unsafe) of each iteration's synthetic rows. */
-export const syntheticLabelMix = (run: RunFolder): Array<Share> =>
-  run.played.flatMap((p) => sharesOf(p.t, p.synthetic, (r) => [r.unsafe ? "unsafe" : "safe"]))
-
-/** Categories of each iteration's synthetic rows (multi-label: share = rows carrying it / rows). */
-export const syntheticCategoryMix = (run: RunFolder): Array<Share> =>
-  run.played.flatMap((p) => sharesOf(p.t, p.synthetic, (r) => r.categories))
-
-export interface FoolingRate {
-  readonly iteration: number
-  readonly policy: "reference π(t-1)" | "after DPO π(t)"
-  readonly per: "per proposal" | "per kept"
-  readonly rate: number
-  readonly fooled: number
-  /** The denominator: proposals or kept proposals. */
-  readonly of: number
-}
-
-/** fooling.json of every iteration as rows: both policies, both denominators. */
-export const foolingRates = (run: RunFolder): Array<FoolingRate> =>
-  run.played.flatMap((p) =>
-    ([["reference π(t-1)", p.fooling.reference], ["after DPO π(t)", p.fooling.updated]] as const).flatMap(([policy, s]) => [
-      { iteration: p.t, policy, per: "per proposal" as const, rate: s.rate, fooled: s.fooled, of: s.proposals },
-      { iteration: p.t, policy, per: "per kept" as const, rate: s.ratePerKept, fooled: s.fooled, of: s.kept }
-    ])
-  )
-
-/** The policy's four heads, in action order (see HEADS in src/generator/programs.ts). */
-export const HEAD_NAMES = ["target", "route", "frame", "surface"] as const
-export type HeadName = (typeof HEAD_NAMES)[number]
-
-/**
- * A program's choice per head, from its name "de ← freedict:1.0 | jailbreak:roleplay | none"
- * (the format of decodeAction in src/generator/programs.ts).
- */
-export const programParts = (program: string): Record<HeadName, string> => {
-  const m = /^(\S+) ← (.+) \| (.+) \| (.+)$/.exec(program)
-  if (!m) throw new Error(`program name "${program}" is not "target ← route | frame | surface"`)
-  return { target: m[1], route: m[2], frame: m[3], surface: m[4] }
-}
-
-export interface ChoiceShare extends Share {
-  readonly head: HeadName
-}
-
-/** How often each choice of each head was sampled among an iteration's proposals (all of them, kept or not). */
-export const choiceShares = (run: RunFolder): Array<ChoiceShare> =>
-  run.played.flatMap((p) =>
-    HEAD_NAMES.flatMap((head) => sharesOf(p.t, p.candidates, (c) => [programParts(c.program)[head]]).map((s) => ({ ...s, head })))
-  )
-
-export interface FoolRate {
-  readonly iteration: number
-  readonly head: HeadName
-  readonly name: string
-  /** Kept proposals with this choice, and how many of them fooled guard_{t-1}. */
-  readonly kept: number
-  readonly fooled: number
-  readonly rate: number
-}
-
-/** Per head choice: the share of kept proposals that fooled the guard. */
-export const foolRateByChoice = (run: RunFolder, heads: ReadonlyArray<HeadName> = HEAD_NAMES): Array<FoolRate> =>
-  run.played.flatMap((p) =>
-    heads.flatMap((head) => {
-      const groups = new Map<string, { kept: number; fooled: number }>()
-      for (const j of p.judged) {
-        const name = programParts(j.program)[head]
-        const g = groups.get(name) ?? { kept: 0, fooled: 0 }
-        g.kept++
-        if (j.fooled) g.fooled++
-        groups.set(name, g)
-      }
-      return [...groups]
-        .map(([name, g]) => ({ iteration: p.t, head, name, kept: g.kept, fooled: g.fooled, rate: g.fooled / g.kept }))
-        .sort(byName)
-    })
-  )
-
-/** Whole programs that fooled the guard most often (at least `minKept` kept proposals), all iterations together. */
-export const topFoolingPrograms = (run: RunFolder, opts: { readonly minKept: number; readonly limit: number }) => {
-  const groups = new Map<string, { kept: number; fooled: number }>()
-  for (const j of run.played.flatMap((p) => p.judged)) {
-    const g = groups.get(j.program) ?? { kept: 0, fooled: 0 }
-    g.kept++
-    if (j.fooled) g.fooled++
-    groups.set(j.program, g)
-  }
-  return [...groups]
-    .filter(([, g]) => g.kept >= opts.minKept)
-    .map(([program, g]) => ({ program, kept: g.kept, fooled: g.fooled, rate: g.fooled / g.kept }))
-    .sort((a, b) => b.rate - a.rate || b.kept - a.kept || (a.program < b.program ? -1 : 1))
-    .slice(0, opts.limit)
-}
-
-/** filter.json of every iteration as rows: proposals per reason ("kept" included) and their share. */
-export const filterReasons = (run: RunFolder): Array<Share> =>
-  run.played.flatMap((p) => {
-    const total = Object.values(p.filter).reduce((s, n) => s + n, 0)
-    return Object.entries(p.filter).map(([name, n]) => ({ iteration: p.t, name, n, share: total > 0 ? n / total : 0 })).sort(byName)
-  })
-
-/** A proposal next to the seed it came from, for reading. */
-export interface SampleProposal {
-  readonly iteration: number
-  readonly seed: string
-  readonly rewrite: string
-  readonly program: string
-  readonly label: string
-  readonly p_unsafe: number
-  readonly fooled: boolean
-}
-
-/**
- * Up to `perGroup` judged proposals per iteration and outcome (fooled / not fooled), drawn with
- * `rng`; each (iteration, outcome) group draws from its own child stream.
- */
-export const sampleProposals = (run: RunFolder, perGroup: number, rng: Rng): Array<SampleProposal> =>
-  run.played.flatMap((p) => {
-    const seedText = new Map(p.seeds.map((s) => [s.id, s.text]))
-    return [true, false].flatMap((fooled) =>
-      rng.child(`iter-${p.t}/${fooled ? "fooled" : "not-fooled"}`)
-        .shuffle(p.judged.filter((j) => j.fooled === fooled))
-        .slice(0, perGroup)
-        .map((j) => ({
-          iteration: p.t,
-          seed: seedText.get(j.seed_id) ?? "(seed not in seeds.parquet)",
-          rewrite: j.text,
-          program: j.program,
-          label: j.unsafe ? `unsafe ${j.categories.join(" ")}` : "safe",
-          p_unsafe: j.p_unsafe,
-          fooled: j.fooled
-        }))
-    )
-  })
-
-// ─── the policy before and after a DPO step ───────────────────────────────────────────────
-
-export interface ChoiceProbability {
-  readonly iteration: number
-  readonly head: string
-  /** Index of the choice within its head (a_target, a_route, ... in candidates.parquet). */
-  readonly index: number
-  readonly name: string
-  /** Mean probability over the iteration's seeds under π_{t-1} (reference) and π_t. */
-  readonly reference: number
-  readonly updated: number
-}
-
-/** Mean per-head softmax (unmasked: what the DPO loss trains) over the rows of `x`. */
-const meanHeadProbabilities = (policy: Policy, x: tf.Tensor2D): Array<Array<number>> =>
-  tf.tidy(() => policy.logits(x).map((l) => Array.from(tf.mean(tf.softmax(l), 0).dataSync())))
-
-/**
- * How the DPO step of iteration t moved the policy: the mean probability of each choice of
- * each head over the iteration's seeds, under π_{t-1} and π_t. The probabilities are before the
- * per-seed feasibility masks (the sampled distribution is `choiceShares`), because that is what
- * the DPO loss moves. Choice names come from the proposals that used the index ("#i" if none did).
- */
-export const policyShift = (run: RunFolder, t: number): Effect.Effect<Array<ChoiceProbability>, FileError, Backend> =>
-  Effect.gen(function* () {
-    yield* Backend // the caller picks the tfjs backend (and silences it)
-    const played = run.played.find((p) => p.t === t)
-    if (!played) return yield* new FileError({ path: iterDir(run.dir, t), reason: `iteration ${t} has not finished` })
-    const weights = [
-      (yield* readJsonFile(PolicyWeightsSchema, policyFile(run.dir, t - 1))) as PolicyWeights,
-      (yield* readJsonFile(PolicyWeightsSchema, policyFile(run.dir, t))) as PolicyWeights
-    ]
-    // Policy.fromWeights leaves the tensors it copies into variables allocated; a scope frees
-    // them (variables survive a tidy), so the backend session ends with nothing left over.
-    const [reference, updated] = weights.map((w) => {
-      let policy!: Policy
-      tf.tidy(() => {
-        policy = Policy.fromWeights(w)
-      })
-      return policy
-    })
-    try {
-      if (reference.shape.inputDim !== SEED_FEATURE_DIM) {
-        return yield* new FileError({ path: policyFile(run.dir, t - 1), reason: `inputDim ${reference.shape.inputDim}, but seed features have ${SEED_FEATURE_DIM}` })
-      }
-      const x = tf.tensor2d(seedFeatureMatrix(played.seeds), [played.seeds.length, SEED_FEATURE_DIM])
-      const [before, after] = [reference, updated].map((p) => meanHeadProbabilities(p, x))
-      x.dispose()
-      const names = new Map<string, string>()
-      for (const c of played.candidates) {
-        const parts = programParts(c.program)
-        ;[c.a_target, c.a_route, c.a_frame, c.a_surface].forEach((index, h) => names.set(`${h}/${index}`, parts[HEAD_NAMES[h]]))
-      }
-      return reference.shape.heads.flatMap((head, h) =>
-        before[h].map((p, index) => ({
-          iteration: t,
-          head: head.name,
-          index,
-          name: names.get(`${h}/${index}`) ?? `#${index}`,
-          reference: p,
-          updated: after[h][index]
-        }))
-      )
-    } finally {
-      reference.dispose()
-      updated.dispose()
-    }
   })

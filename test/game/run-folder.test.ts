@@ -8,9 +8,10 @@ import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import {
-  choiceShares, f1Deltas, filterReasons, foolingRates, foolRateByChoice, HEAD_NAMES, openRunFolder, policyShift, programParts,
-  sampleProposals, syntheticLanguageMix, topFoolingPrograms, type RunFolder
-} from "../../src/game/run-folder.ts"
+  choiceShares, f1Deltas, filterReasons, foolingRates, foolRateByChoice, HEAD_NAMES, policyShift, programParts,
+  sampleProposals, syntheticLanguageMix, topFoolingPrograms
+} from "../../src/game/run-analysis.ts"
+import { ITER, iterDir, openRunFolder, RUN, type RunFile, type RunFolder } from "../../src/game/run-folder.ts"
 import { BackendLive } from "../../src/runtime/backend.ts"
 import { Rng } from "../../src/runtime/rng.ts"
 import { tempDir } from "../support/temp-dir.ts"
@@ -35,6 +36,47 @@ const copy = (name: string) => {
   fs.cpSync(fixture, dir, { recursive: true })
   return dir
 }
+
+describe("the layout's readers and writers", () => {
+  /** Read a file through its Schema, write it elsewhere, compare the bytes. */
+  const roundTrip = async <A, E>(file: RunFile<A, E>, from: string) => {
+    const to = tempDir("round-trip")
+    await Effect.runPromise(Effect.flatMap(file.read(from), (value) => file.write(to, value)))
+    expect(fs.readFileSync(file.at(to)).equals(fs.readFileSync(file.at(from))), file.at(from)).toBe(true)
+  }
+
+  it("write back the bytes they read, for every file of the fixture run", async () => {
+    await roundTrip(RUN.manifest, fixture)
+    for (const f of [ITER.policy, ITER.table1] as ReadonlyArray<RunFile<unknown, unknown>>) await roundTrip(f, iterDir(fixture, 0))
+    for (const t of [1, 2]) {
+      const files = [ITER.seeds, ITER.candidates, ITER.judged, ITER.synthetic, ITER.filter, ITER.dpo, ITER.fooling, ITER.policy, ITER.table1]
+      for (const f of files as ReadonlyArray<RunFile<unknown, unknown>>) await roundTrip(f, iterDir(fixture, t))
+    }
+  })
+
+  it("write back the bytes they read, for the committed default run's reports", async () => {
+    const run = path.resolve(import.meta.dirname, "../../reports/selfplay-default")
+    await roundTrip(RUN.manifest, run)
+    for (const f of [ITER.generalization, ITER.crosslingual, ITER.table1] as ReadonlyArray<RunFile<unknown, unknown>>) await roundTrip(f, iterDir(run, 0))
+    for (const f of [ITER.filter, ITER.dpo, ITER.fooling] as ReadonlyArray<RunFile<unknown, unknown>>) await roundTrip(f, iterDir(run, 1))
+  })
+
+  it("keep a DPO step without pairs: NaN is written as null and read back as NaN", async () => {
+    const dir = tempDir("no-pairs")
+    const stats = { pairs: 0, lossFirstEpoch: Number.NaN, lossLastEpoch: Number.NaN, rewardAccuracy: Number.NaN }
+    await Effect.runPromise(ITER.dpo.write(dir, stats))
+    expect(JSON.parse(fs.readFileSync(ITER.dpo.at(dir), "utf8")).lossFirstEpoch).toBeNull()
+    expect(await Effect.runPromise(ITER.dpo.read(dir))).toEqual(stats)
+  })
+
+  it("refuse to write a value that does not match the file's Schema", async () => {
+    const dir = tempDir("bad-write")
+    const bad = { guard: "iter-0", seeds: 1, reference: { policy: "r", proposals: 1, kept: 1, fooled: 1, rate: 2, ratePerKept: 1 } }
+    const e = await Effect.runPromise(Effect.flip(ITER.fooling.write(dir, bad as never)))
+    expect(e.message).toContain("fooling.json")
+    expect(fs.existsSync(ITER.fooling.at(dir))).toBe(false)
+  })
+})
 
 describe("openRunFolder on the fixture run", () => {
   it("reads the manifest and every finished iteration, consistent with how the game wrote them", async () => {
@@ -142,7 +184,7 @@ describe("policyShift", () => {
     const seeds = run.played[1].seeds
     const x = seedFeatureMatrix(seeds)
     for (const [t, side] of [[1, "reference"], [2, "updated"]] as const) {
-      const weights = JSON.parse(fs.readFileSync(path.join(fixture, `iter-${t}`, "policy.json"), "utf8"))
+      const weights = JSON.parse(fs.readFileSync(ITER.policy.at(iterDir(fixture, t)), "utf8"))
       for (const head of HEAD_NAMES) {
         const mine = rows.filter((r) => r.head === head).sort((a, b) => a.index - b.index).map((r) => r[side])
         expect(mine.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5)
@@ -165,19 +207,19 @@ describe("broken or unfinished run folders", () => {
 
   it("names the missing manifest", async () => {
     const dir = copy("no-manifest")
-    fs.rmSync(path.join(dir, "manifest.json"))
-    expect(await failure(dir)).toContain(`${path.join(dir, "manifest.json")}: missing`)
+    fs.rmSync(RUN.manifest.at(dir))
+    expect(await failure(dir)).toContain(`${RUN.manifest.at(dir)}: missing`)
   })
 
   it("names a missing file of a finished iteration", async () => {
     const dir = copy("no-judged")
-    fs.rmSync(path.join(dir, "iter-1", "judged.parquet"))
-    expect(await failure(dir)).toContain(`${path.join(dir, "iter-1", "judged.parquet")}: missing`)
+    fs.rmSync(ITER.judged.at(iterDir(dir, 1)))
+    expect(await failure(dir)).toContain(`${ITER.judged.at(iterDir(dir, 1))}: missing`)
   })
 
   it("names the file and field of a malformed JSON file", async () => {
     const dir = copy("bad-fooling")
-    const file = path.join(dir, "iter-2", "fooling.json")
+    const file = ITER.fooling.at(iterDir(dir, 2))
     const json = JSON.parse(fs.readFileSync(file, "utf8"))
     json.updated.rate = "high"
     fs.writeFileSync(file, JSON.stringify(json))
@@ -188,7 +230,7 @@ describe("broken or unfinished run folders", () => {
 
   it("opens a run that has not finished all its iterations, showing the finished ones", async () => {
     const dir = copy("unfinished")
-    fs.rmSync(path.join(dir, "iter-2", "eval", "table1.json"))
+    fs.rmSync(ITER.table1.at(iterDir(dir, 2)))
     const run = await openOk(dir)
     expect(run.config.iterations).toBe(2)
     expect(run.played.map((p) => p.t)).toEqual([1])
