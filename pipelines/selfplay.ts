@@ -86,7 +86,8 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
       runDir: path.join(repoRoot, "runs", config.runId)
     }
     yield* ensureDefaultTables([paths.seedFile, paths.benchmarksFile])
-    const layers = Layer.mergeAll(GameLive(config, paths), SeedLive(config.seed), BackendLive(), ProgressLive)
+    // The run's one root seed enters here: every random stream derives from the Seed service.
+    const layers = Layer.mergeAll(GameLive(config, paths).pipe(Layer.provideMerge(SeedLive(config.seed))), BackendLive(), ProgressLive)
     const report = yield* selfPlay.pipe(
       Effect.zipLeft(args.ship ? shipGuard(path.join(repoRoot, "models/default")) : Effect.void),
       Effect.provide(layers)

@@ -12,7 +12,7 @@ import { stratifiedSample } from "../data/sample.ts"
 import { makeOperators, type Registry } from "../generator/operators/index.ts"
 import type { Lexicon } from "../guard/lexicon.ts"
 import { readLexiconFile } from "../guard/storage.ts"
-import { Rng } from "../runtime/rng.ts"
+import { Seed } from "../runtime/seed.ts"
 import type { SelfPlayConfig } from "./config.ts"
 import { programSpace, type ProgramSpace } from "../generator/programs.ts"
 
@@ -63,14 +63,14 @@ export const GameLive = (config: SelfPlayConfig, paths: GamePaths) =>
   Layer.scoped(
     Game,
     Effect.gen(function* () {
+      const seed = yield* Seed
       const all = yield* readRows(Example, paths.seedFile)
       // The generalization check's sources are never trained on, validated on or rewritten.
       const kept = all.filter((r) => usesLanguage(config, r.lang) && !isHeldOutRow(r))
       let seedTrain = kept.filter((r) => r.split === "train")
       if (config.maxSeedTrainRows !== null && seedTrain.length > config.maxSeedTrainRows) {
         // Stratified, so a capped run still sees every (language, label) group.
-        seedTrain = stratifiedSample(seedTrain, config.maxSeedTrainRows, (r) => `${r.lang}|${r.unsafe}|${r.source}`,
-          new Rng(config.seed).child("cap-seed-train"))
+        seedTrain = stratifiedSample(seedTrain, config.maxSeedTrainRows, (r) => `${r.lang}|${r.unsafe}|${r.source}`, seed.rng("cap-seed-train"))
         seedTrain.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       }
       const seedValidation = kept.filter((r) => r.split === "validation")

@@ -18,6 +18,7 @@ import type { CrosslingualScore } from "../eval/crosslingual.ts"
 import type { GeneralizationResult } from "../eval/generalization.ts"
 import { renderSvg, type VegaLiteSpec } from "../report/charts.ts"
 import { table } from "../report/markdown.ts"
+import { Seed } from "../runtime/seed.ts"
 import { Game } from "./context.ts"
 import { isLlmProgram } from "../generator/programs.ts"
 import { ITER, iterName, readIfPresent, RUN, type JudgedRow, type Manifest, type RunFile } from "./run-folder.ts"
@@ -38,11 +39,12 @@ const packageVersion = (name: string): string => {
 /** runs/<id>/manifest.json: config, seed, package versions and input hashes. No timestamps: same run, same bytes. */
 export const writeRunManifest = Effect.gen(function* () {
   const game = yield* Game
+  const { root } = yield* Seed
   const rel = (f: string) => path.relative(game.paths.repoRoot, f)
   const manifest: typeof Manifest.Type = {
     kind: "selfplay",
     createdBy: "pipelines/selfplay.ts",
-    seed: game.config.seed,
+    seed: root,
     config: JSON.parse(stableJson(game.config)),
     inputs: [game.paths.seedFile, game.paths.benchmarksFile].map((f) => ({ path: rel(f), sha256: sha256File(f) })),
     outputs: [],

@@ -28,7 +28,7 @@ import { isOnnxGuardDir } from "../guard/onnx/folder.ts"
 import { onnxFolderHash } from "../guard/onnx/served.ts"
 import { saveGuard } from "../guard/storage.ts"
 import { trainGuard } from "../guard/train.ts"
-import { hash32, type Rng } from "../runtime/rng.ts"
+import type { Rng } from "../runtime/rng.ts"
 import { Seed } from "../runtime/seed.ts"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { Game, type GameService } from "./context.ts"
@@ -345,7 +345,7 @@ export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
               license: parent.license,
               // A seeded slice is held out: early stopping and calibration then see the game's
               // distribution too, not only the seed's genres (never the benchmarks).
-              split: hash32(`${seed.root}/synthetic-split/${j.id}`) % 100 < game.config.syntheticValidationPercent ? "validation" : "train",
+              split: seed.derive(`synthetic-split/${j.id}`) % 100 < game.config.syntheticValidationPercent ? "validation" : "train",
               origin: "synthetic",
               parent_id: parent.id,
               iteration: t
