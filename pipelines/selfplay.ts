@@ -25,27 +25,29 @@ import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
 import { DEFAULT_LEXICON_FILE } from "../src/guard/storage.ts"
 
-/** Iteration 0: the seed-only guard, and the generator's starting policy. */
-const iterationZero = Effect.all([S.initPolicy, S.trainGuardStage(0)]).pipe(
-  Effect.zipRight(S.crosslingualCheck(0)),
-  Effect.zipRight(S.generalization(0)),
-  Effect.zipRight(S.evaluate(0))
-)
+/** Iteration 0: the generator's starting policy, and the seed-only guard with its checks. */
+const iterationZero = Effect.gen(function* () {
+  yield* S.initPolicy(0)
+  yield* S.train(0)
+  yield* S.crosslingualCheck(0)
+  yield* S.generalization(0)
+  yield* S.evaluate(0)
+})
 
 /** One round of the game: the generator plays against guard_{t-1}, then the guard retrains. */
 const iteration = (t: number) =>
   Effect.gen(function* () {
-    const seeds = yield* S.sampleSeeds(t)
-    const proposals = yield* S.generate(t, seeds)
-    const candidates = yield* S.filter(t, proposals)
-    const judged = yield* S.judge(t, candidates) // guard_{t-1}: chosen = fooled it, rejected = did not
-    yield* S.dpo(t, seeds, candidates, judged) // π_{t-1} → π_t
-    yield* S.foolingRates(t) // π_t vs π_{t-1} on fresh seeds, same guard
-    yield* S.synthesize(t, judged) // the misclassified proposals join the training data
-    yield* S.trainGuardStage(t) // guard_t, from scratch on seed ∪ synthetic_1..t
+    yield* S.sample(t) // seeds to rewrite
+    yield* S.generate(t) // π_{t-1} picks a program per proposal, the operators rewrite
+    yield* S.filter(t) // failed, off-language, relabelled, benchmark-copied and duplicate rewrites dropped
+    yield* S.judge(t) // guard_{t-1}: chosen = fooled it, rejected = did not
+    yield* S.dpo(t) // π_{t-1} → π_t
+    yield* S.fooling(t) // π_t vs π_{t-1} on fresh seeds, same guard
+    yield* S.synthesize(t) // the misclassified proposals join the training data
+    yield* S.train(t) // guard_t, from scratch on seed ∪ synthetic_1..t
     yield* S.crosslingualCheck(t) // translated validation requests: the game's effect off the benchmarks
     yield* S.generalization(t) // held-out sources and everyday text: what counts
-    return yield* S.evaluate(t)
+    yield* S.evaluate(t) // Table 1 of guard_t
   })
 
 const selfPlay = Effect.gen(function* () {

@@ -1,75 +1,121 @@
 /**
- * The stages of the two-player game. Each reads and writes files under runs/<id>/iter-<t>/
- * through `stage` (atomic outputs, done markers, resume), and asks for its own named random
+ * The stages of the two-player game. Each declares what it reads (files of the run folder,
+ * the run's loaded data, a slice of the config, the random streams) and writes files of the
+ * run folder (run-folder.ts) through `stage`: its resume key is made of those inputs, its
+ * outputs are atomic, a done marker lets a rerun resume. Each asks for its own named random
  * stream, so adding a stage never changes another stage's samples.
  *
  *   seeds ─generate→ proposals ─filter→ candidates ─judge(guard_{t-1})→ judged
  *   judged ─pairs→ DPO → policy_t        judged(fooled) → synthetic_t
  *   seed ∪ synthetic_1..t ─train→ guard_t ─evaluate→ eval/
  */
-import { generalizationCheck, HOLDOUT_RULE } from "../eval/generalization.ts"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Example } from "../../schemas/index.ts"
+import type { Example } from "../../schemas/index.ts"
+import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { matchKey } from "../data/normalize.ts"
-import { readRows, readParquet, rowsToTable, tableToRows, writeFileAtomic, writeParquet } from "../data/parquet.ts"
 import { stratifiedSample } from "../data/sample.ts"
-import { EXAMPLE_COLUMNS } from "../data/tables.ts"
-import { missingFor, route } from "../language/apertium.ts"
-import { buildCrosslingualDev, CROSSLINGUAL_LANGS, summarize, type DevRow } from "../eval/crosslingual.ts"
+import { buildCrosslingualDev, CROSSLINGUAL_LANGS, summarize } from "../eval/crosslingual.ts"
+import { generalizationCheck } from "../eval/generalization.ts"
 import { runEvaluation } from "../eval/pipeline.ts"
-import { readTable1Json } from "../eval/report.ts"
 import { buildPairs, trainDpo, type JudgedProposal } from "../generator/dpo-train.ts"
-import { Policy, type PolicyWeights } from "../generator/policy.ts"
+import { Policy } from "../generator/policy.ts"
+import { actionOf, runPrograms, sampleActions } from "../generator/proposals.ts"
 import { SEED_FEATURE_DIM, seedFeatureMatrix } from "../generator/seed-features.ts"
-import { loadGuard, type Guard } from "../guard/guard.ts"
+import { loadGuard, verdictFiles, type Guard } from "../guard/guard.ts"
 import { isOnnxGuardDir } from "../guard/onnx/folder.ts"
-import { onnxFolderHash } from "../guard/onnx/served.ts"
 import { saveGuard } from "../guard/storage.ts"
 import { trainGuard } from "../guard/train.ts"
+import { missingFor, route } from "../language/apertium.ts"
+import type { Backend } from "../runtime/backend.ts"
+import type { Progress } from "../runtime/progress.ts"
 import type { Rng } from "../runtime/rng.ts"
-import { Seed } from "../runtime/seed.ts"
-import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
+import { Seed, type SeedService } from "../runtime/seed.ts"
+import type { SelfPlayConfig } from "./config.ts"
 import { Game, type GameService } from "./context.ts"
 import { checkTrainedGuard, runExternalTrainer } from "./external-trainer.ts"
-import { dropCounts, filterProposals, type FilterContext, type FilteredRow } from "./filter.ts"
-import { actionOf, PROPOSAL_COLUMNS, runPrograms, sampleActions, type ProposalRow } from "../generator/proposals.ts"
-import { sha256File, stableJson, stage, StageError } from "./stage.ts"
+import { dropCounts, filterProposals, type FilterContext } from "./filter.ts"
+import { ITER, iterName, RUN, type CandidateRow, type JudgedRow, type RunFile } from "./run-folder.ts"
+import { fromFiles, setting, sha256File, stableJson, stage, StageError, type Input, type Inputs, type ValuesOf } from "./stage.ts"
 
-const FILTERED_COLUMNS = { ...PROPOSAL_COLUMNS, dropped: "utf8" } as const
-const JUDGED_COLUMNS = { ...FILTERED_COLUMNS, p_unsafe: "float64", fooled: "bool" } as const
+// ─── declaring a stage ────────────────────────────────────────────────────────────────────
 
-export interface JudgedRow extends FilteredRow {
-  readonly p_unsafe: number
-  readonly fooled: boolean
+/** Where a stage writes: iteration t's folder (or the run's), inside the repository at `repoRoot`. */
+export interface At {
+  readonly t: number
+  readonly dir: string
+  readonly repoRoot: string
 }
 
-const readTable = <T>(file: string) => Effect.map(readParquet(file), (t) => tableToRows(t) as unknown as Array<T>)
-const readJson = <T>(file: string) => Effect.sync(() => JSON.parse(fs.readFileSync(file, "utf8")) as T)
-const writeJson = (file: string, value: unknown) => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`)
-const hashOf = (file: string) => (fs.existsSync(file) ? sha256File(file) : "missing")
+/** What a stage's run may ask for: never the Game or the Seed, which reach it only as declared inputs. */
+type StageEnv = Backend | Progress | Scope.Scope
+
+export interface GameStage<I extends Inputs, E, R extends StageEnv> {
+  readonly name: string
+  /** Writes into the run's folder rather than iteration t's. */
+  readonly perRun?: boolean
+  /** Everything the stage reads in iteration t, by name. */
+  readonly inputs: (t: number, game: GameService, seed: SeedService) => I
+  readonly outputs: (config: SelfPlayConfig) => ReadonlyArray<{ readonly name: string }>
+  readonly run: (inputs: ValuesOf<I>, at: At) => Effect.Effect<unknown, E, R>
+  /** Checked after the stage, resumed or not. */
+  readonly after?: (config: SelfPlayConfig, at: At) => Effect.Effect<void, StageError>
+}
+
+/** A stage of the game, to play in iteration t (`def` for who needs its declaration). */
+export const gameStage = <I extends Inputs, E, R extends StageEnv>(def: GameStage<I, E, R>) =>
+  Object.assign(
+    (t: number) =>
+      Effect.gen(function* () {
+        const game = yield* Game
+        const seed = yield* Seed
+        const at = { t, dir: def.perRun ? game.paths.runDir : game.iterDir(t), repoRoot: game.paths.repoRoot }
+        yield* stage({ name: def.name, dir: at.dir, inputs: def.inputs(t, game, seed), outputs: def.outputs(game.config).map((f) => f.name), run: (i) => def.run(i, at) })
+        if (def.after) yield* def.after(game.config, at)
+      }),
+    { def }
+  )
+
+// ─── inputs ───────────────────────────────────────────────────────────────────────────────
+
+/** A file of the run folder. */
+const file = <A, E>(f: RunFile<A, E>, dir: string): Input<A, E> => fromFiles([f.at(dir)], f.read(dir))
+
+/** The same file of several iterations. */
+const files = <A, E>(f: RunFile<A, E>, dirs: ReadonlyArray<string>): Input<ReadonlyArray<A>, E> =>
+  fromFiles(dirs.map(f.at), Effect.forEach(dirs, f.read))
+
+/** A saved guard, loaded for the stage's run (identity: the files its verdicts depend on). */
+const guard = (dir: string) => fromFiles(verdictFiles(dir), loadGuard(dir))
+
+/** A slice of the run's config. */
+const configOf = <K extends keyof SelfPlayConfig>(config: SelfPlayConfig, ...keys: ReadonlyArray<K>): Input<Pick<SelfPlayConfig, K>> =>
+  setting(Object.fromEntries(keys.map((k) => [k, config[k]])) as Pick<SelfPlayConfig, K>)
+
+/** The run's random streams: the root seed is their identity. */
+const streams = (seed: SeedService): Input<SeedService> => ({ files: [], settings: { seed: seed.root }, value: Effect.succeed(seed) })
+
+/** Folders of iterations from..to. */
+const iterations = (game: GameService, from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => game.iterDir(from + i))
+
+/** The name of a stage's random stream in iteration t. */
+const stream = (name: string, t: number) => `${name}/${iterName(t)}`
 
 // ─── iteration 0 ────────────────────────────────────────────────────────────────────────────
 
 /** The generator's starting policy π_0 (random init from the run's seed). */
-export const initPolicy = Effect.gen(function* () {
-  const game = yield* Game
-  const seed = yield* Seed
-  const dir = game.iterDir(0)
-  return yield* stage({
-    name: "init-policy",
-    dir,
-    key: { hidden: game.config.policy.hidden, heads: game.programs.heads, seed: seed.root },
-    outputs: ["policy.json"],
-    run: Effect.suspend(() => {
-      const policy = Policy.init({ inputDim: SEED_FEATURE_DIM, hidden: game.config.policy.hidden, heads: game.programs.heads }, seed.rng("policy-init"))
+export const initPolicy = gameStage({
+  name: "init-policy",
+  inputs: (_t, game, seed) => ({ programs: game.data.programs, config: configOf(game.config, "policy"), random: streams(seed) }),
+  outputs: () => [ITER.policy],
+  run: ({ programs, config, random }, { dir }) =>
+    Effect.suspend(() => {
+      const policy = Policy.init({ inputDim: SEED_FEATURE_DIM, hidden: config.policy.hidden, heads: programs.heads }, random.rng("policy-init"))
       const w = policy.toWeights()
       policy.dispose()
-      return writeJson(path.join(dir, "policy.json"), w)
-    }),
-    load: Effect.succeed(path.join(dir, "policy.json"))
-  })
+      return ITER.policy.write(dir, w)
+    })
 })
 
 // ─── one self-play iteration ──────────────────────────────────────────────────────────────
@@ -80,184 +126,136 @@ export const initPolicy = Effect.gen(function* () {
  * out of 2,500 seeds, so the game almost never turned one into French or Spanish.
  * "proportional": each (language, label, first category) keeps its share of the rows.
  */
-const sampleGenerationSeeds = (game: GameService, n: number, rng: Rng, minPerStratum = 0) =>
-  game.config.seedSampling === "per-source"
-    ? stratifiedSample(game.generationPool, n, (r) => `${r.lang}|${r.unsafe}|${r.source}`, rng, { allocation: "equal" })
-    : stratifiedSample(game.generationPool, n, (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, rng, { minPerStratum })
+const sampleSeeds = (pool: ReadonlyArray<Example>, sampling: SelfPlayConfig["seedSampling"], n: number, rng: Rng, minPerStratum = 0) =>
+  sampling === "per-source"
+    ? stratifiedSample(pool, n, (r) => `${r.lang}|${r.unsafe}|${r.source}`, rng, { allocation: "equal" })
+    : stratifiedSample(pool, n, (r) => `${r.lang}|${r.unsafe}|${r.categories[0] ?? "-"}`, rng, { minPerStratum })
 
 /** Stratified seeded sample of seed rows to rewrite this iteration. */
-export const sampleSeeds = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const dir = game.iterDir(t)
-    const file = path.join(dir, "seeds.parquet")
-    return yield* stage({
-      name: "sample",
-      dir,
-      key: {
-        n: game.config.seedsPerIteration,
-        langs: game.config.seedLanguages,
-        sampling: game.config.seedSampling,
-        seed: seed.root,
-        pool: game.generationPool.length
-      },
-      outputs: ["seeds.parquet"],
-      run: Effect.suspend(() => {
-        const rows = sampleGenerationSeeds(game, game.config.seedsPerIteration, seed.rng(`sample/iter-${t}`), 2)
-        return writeParquet(file, rowsToTable(rows, EXAMPLE_COLUMNS))
-      }),
-      load: readRows(Example, file)
+export const sample = gameStage({
+  name: "sample",
+  inputs: (_t, game, seed) => ({
+    pool: game.data.generationPool,
+    config: configOf(game.config, "seedsPerIteration", "seedSampling"),
+    random: streams(seed)
+  }),
+  outputs: () => [ITER.seeds],
+  run: ({ pool, config, random }, { t, dir }) =>
+    Effect.suspend(() => ITER.seeds.write(dir, sampleSeeds(pool, config.seedSampling, config.seedsPerIteration, random.rng(stream("sample", t)), 2)))
+})
+
+/** Proposals: the reference policy π_{t-1} picks programs for the seeds, the operators run them. */
+export const generate = gameStage({
+  name: "generate",
+  inputs: (t, game, seed) => ({
+    seeds: file(ITER.seeds, game.iterDir(t)),
+    policy: file(ITER.policy, game.iterDir(t - 1)),
+    operators: game.data.operators,
+    programs: game.data.programs,
+    config: configOf(game.config, "proposalsPerSeed", "temperature"),
+    random: streams(seed)
+  }),
+  outputs: () => [ITER.proposals],
+  run: (i, { t, dir }) =>
+    Effect.gen(function* () {
+      const { registry, available } = i.operators
+      const policy = Policy.fromWeights(i.policy)
+      const actions = sampleActions(policy, registry, i.seeds, i.config.proposalsPerSeed, i.config.temperature, i.random.rng(stream("actions", t)), available, i.programs)
+      policy.dispose()
+      const proposals = yield* runPrograms(registry, i.seeds, actions, i.config.proposalsPerSeed, t, i.random.rng(stream("programs", t)), i.programs)
+      yield* ITER.proposals.write(dir, proposals)
     })
-  })
+})
 
-/** The reference policy of iteration t is the policy at its start: π_{t-1}. */
-const policyFile = (dir: string) => path.join(dir, "policy.json")
+/**
+ * What the filter knows of the run: the seeds' texts (and labels, when the agreement rule is
+ * on), every text the guard already trains on (seed rows, synthetic rows of earlier
+ * iterations) and the benchmark texts.
+ */
+const filterInputs = (t: number, game: GameService) => ({
+  seedRows: game.data.seedRows,
+  earlierSynthetic: files(ITER.synthetic, iterations(game, 1, t - 1)),
+  contamination: game.data.contamination,
+  rule: configOf(game.config, "requireSeedLabel")
+})
 
-const loadPolicy = (file: string) => Effect.map(readJson<PolicyWeights>(file), Policy.fromWeights)
+const filterContext = (i: ValuesOf<ReturnType<typeof filterInputs>>): FilterContext => {
+  const knownKeys = new Set<string>()
+  for (const r of i.seedRows.values()) knownKeys.add(matchKey(r.text))
+  for (const r of i.earlierSynthetic.flat()) knownKeys.add(matchKey(r.text))
+  return {
+    seedText: (id) => i.seedRows.get(id)!.text,
+    seedUnsafe: i.rule.requireSeedLabel ? (id) => i.seedRows.get(id)!.unsafe : undefined,
+    knownKeys,
+    contamination: i.contamination
+  }
+}
 
-export const generate = (t: number, seeds: ReadonlyArray<Example>) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const dir = game.iterDir(t)
-    const file = path.join(dir, "proposals.parquet")
-    const refFile = policyFile(game.iterDir(t - 1))
-    return yield* stage({
-      name: "generate",
-      dir,
-      key: {
-        seeds: hashOf(path.join(dir, "seeds.parquet")),
-        policy: hashOf(refFile),
-        k: game.config.proposalsPerSeed,
-        temperature: game.config.temperature,
-        operators: [...game.available].sort(),
-        // Another endpoint or model writes other rewrites.
-        ...(game.config.llmUrl !== null ? { llm: { url: game.config.llmUrl, ...game.config.llm } } : {})
-      },
-      outputs: ["proposals.parquet"],
-      run: Effect.gen(function* () {
-        const policy = yield* loadPolicy(refFile)
-        const actions = sampleActions(policy, game.registry, seeds, game.config.proposalsPerSeed, game.config.temperature, seed.rng(`actions/iter-${t}`), game.available, game.programs)
-        policy.dispose()
-        const proposals = yield* runPrograms(game.registry, seeds, actions, game.config.proposalsPerSeed, t, seed.rng(`programs/iter-${t}`), game.programs)
-        yield* writeParquet(file, rowsToTable(proposals, PROPOSAL_COLUMNS))
-      }),
-      load: readTable<ProposalRow>(file)
+export const filter = gameStage({
+  name: "filter",
+  inputs: (t, game) => ({ proposals: file(ITER.proposals, game.iterDir(t)), ...filterInputs(t, game) }),
+  outputs: () => [ITER.candidates, ITER.filter],
+  run: (i, { dir }) =>
+    Effect.gen(function* () {
+      const rows = yield* filterProposals(i.proposals, filterContext(i))
+      yield* ITER.candidates.write(dir, rows)
+      yield* ITER.filter.write(dir, dropCounts(rows))
     })
-  })
-
-/** matchKeys of everything the guard trains on up to iteration t-1 (seed rows + synthetic rows). */
-const knownKeys = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const keys = new Set<string>()
-    for (const r of game.seedById.values()) keys.add(matchKey(r.text))
-    for (let i = 1; i < t; i++) for (const r of yield* readRows(Example, path.join(game.iterDir(i), "synthetic.parquet"))) keys.add(matchKey(r.text))
-    return keys
-  })
-
-export const filter = (t: number, proposals: ReadonlyArray<ProposalRow>) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const dir = game.iterDir(t)
-    const file = path.join(dir, "candidates.parquet")
-    return yield* stage({
-      name: "filter",
-      dir,
-      key: { proposals: hashOf(path.join(dir, "proposals.parquet")), requireSeedLabel: game.config.requireSeedLabel },
-      outputs: ["candidates.parquet", "filter.json"],
-      run: Effect.gen(function* () {
-        const rows = yield* filterProposals(proposals, filterContext(game, yield* knownKeys(t)))
-        yield* writeParquet(file, rowsToTable(rows, FILTERED_COLUMNS))
-        yield* writeJson(path.join(dir, "filter.json"), dropCounts(rows))
-      }),
-      load: readTable<FilteredRow>(file)
-    })
-  })
-
-/** The balancing source of every synthetic row (their `source` column keeps the parent's name). */
-/** A saved guard's identity for stage keys: its verdicts depend on model.json (shift, features, lexicon) as well as the weights. */
-const guardHash = (guardDir: string) =>
-  isOnnxGuardDir(guardDir)
-    ? `onnx:${onnxFolderHash(guardDir)}`
-    : `${hashOf(path.join(guardDir, "model.json"))}:${hashOf(path.join(guardDir, "weights.bin"))}`
-
-export const SELFPLAY_SOURCE = "selfplay"
-
-/** What the filter needs to know of the run; the agreement rule only when the config asks for it. */
-const filterContext = (game: GameService, knownKeys: ReadonlySet<string>): FilterContext => ({
-  seedText: (id) => game.seedById.get(id)!.text,
-  seedUnsafe: game.config.requireSeedLabel ? (id) => game.seedById.get(id)!.unsafe : undefined,
-  knownKeys,
-  contamination: game.contamination
 })
 
 /** Classify kept candidates with a guard; `fooled` = its verdict disagrees with the proposal's label. */
-const judgeWith = (guard: Guard, rows: ReadonlyArray<FilteredRow>) =>
-  Effect.map(guard.classify(rows.map((r) => r.text!)), (preds) =>
-    rows.map((r, i): JudgedRow => ({ ...r, p_unsafe: preds[i].unsafe, fooled: preds[i].flagged !== r.unsafe }))
+const judgeWith = (g: Guard, rows: ReadonlyArray<CandidateRow>) =>
+  Effect.map(g.classify(rows.map((r) => r.text!)), (preds) =>
+    rows.map((r, i): JudgedRow => ({ ...r, text: r.text!, p_unsafe: preds[i].unsafe, fooled: preds[i].flagged !== r.unsafe }))
   )
 
-export const judge = (t: number, candidates: ReadonlyArray<FilteredRow>) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const dir = game.iterDir(t)
-    const file = path.join(dir, "judged.parquet")
-    const guardDir = path.join(game.iterDir(t - 1), "guard")
-    return yield* stage({
-      name: "judge",
-      dir,
-      key: { candidates: hashOf(path.join(dir, "candidates.parquet")), guard: guardHash(guardDir) },
-      outputs: ["judged.parquet"],
-      run: Effect.scoped(
-        Effect.gen(function* () {
-          const guard = yield* loadGuard(guardDir)
-          const judged = yield* judgeWith(guard, candidates.filter((c) => c.dropped === ""))
-          yield* writeParquet(file, rowsToTable(judged, JUDGED_COLUMNS))
-        })
-      ),
-      load: readTable<JudgedRow>(file)
-    })
-  })
+/** The kept candidates, as guard_{t-1} sees them. */
+export const judge = gameStage({
+  name: "judge",
+  inputs: (t, game) => ({ candidates: file(ITER.candidates, game.iterDir(t)), guard: guard(ITER.guard.at(game.iterDir(t - 1))) }),
+  outputs: () => [ITER.judged],
+  run: (i, { dir }) => Effect.flatMap(judgeWith(i.guard, i.candidates.filter((c) => c.dropped === "")), (rows) => ITER.judged.write(dir, rows))
+})
 
 /**
  * DPO step: π_t from π_{t-1} on the iteration's preference pairs. Chosen = a kept proposal the
  * guard got wrong; rejected = one it got right, or one the filters dropped (a rewrite that is
  * broken, off-language or a benchmark copy fools nobody), so the generator also learns validity.
  */
-export const dpo = (t: number, seeds: ReadonlyArray<Example>, candidates: ReadonlyArray<FilteredRow>, judged: ReadonlyArray<JudgedRow>) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const dir = game.iterDir(t)
-    const refFile = policyFile(game.iterDir(t - 1))
-    return yield* stage({
-      name: "dpo",
-      dir,
-      key: { judged: hashOf(path.join(dir, "judged.parquet")), candidates: hashOf(path.join(dir, "candidates.parquet")), policy: hashOf(refFile), dpo: game.config.dpo },
-      outputs: ["policy.json", "dpo.json", "preferences.jsonl"],
-      run: Effect.gen(function* () {
-        const reference = yield* loadPolicy(refFile)
-        const policy = reference.clone()
-        const index = new Map(seeds.map((s, i) => [s.id, i]))
-        const fooled = new Map(judged.map((j) => [j.id, j.fooled]))
-        const proposals: Array<JudgedProposal> = candidates
-          .filter((c) => c.dropped === "" || game.config.dpo.rejectFiltered)
-          .map((c) => ({ seedIndex: index.get(c.seed_id)!, action: actionOf(c), fooled: fooled.get(c.id) ?? false }))
-        const pairs = buildPairs(proposals, game.config.dpo.maxPairsPerSeed, seed.rng(`pairs/iter-${t}`))
-        const mask = game.programs.feasibility(game.registry, seeds.map((s) => s.lang), game.available)
-        const stats = trainDpo(policy, reference, seedFeatureMatrix(seeds), SEED_FEATURE_DIM, pairs, game.config.dpo, seed.rng(`dpo/iter-${t}`), mask)
-        yield* writeJson(path.join(dir, "policy.json"), policy.toWeights())
-        yield* writeJson(path.join(dir, "dpo.json"), stats)
-        // Preference pairs in TRL's DPO format, for fine-tuning an LLM generator elsewhere.
-        yield* writeFileAtomic(path.join(dir, "preferences.jsonl"), trlPairs(seeds, judged))
-        policy.dispose()
-        reference.dispose()
-      }),
-      load: readJson<{ pairs: number; lossFirstEpoch: number; lossLastEpoch: number; rewardAccuracy: number }>(path.join(dir, "dpo.json"))
+export const dpo = gameStage({
+  name: "dpo",
+  inputs: (t, game, seed) => ({
+    seeds: file(ITER.seeds, game.iterDir(t)),
+    candidates: file(ITER.candidates, game.iterDir(t)),
+    judged: file(ITER.judged, game.iterDir(t)),
+    reference: file(ITER.policy, game.iterDir(t - 1)),
+    operators: game.data.operators,
+    programs: game.data.programs,
+    config: configOf(game.config, "dpo"),
+    random: streams(seed)
+  }),
+  outputs: () => [ITER.policy, ITER.dpo, ITER.preferences],
+  run: (i, { t, dir }) =>
+    Effect.gen(function* () {
+      const { dpo: config } = i.config
+      const reference = Policy.fromWeights(i.reference)
+      const policy = reference.clone()
+      const index = new Map(i.seeds.map((s, k) => [s.id, k]))
+      const fooled = new Map(i.judged.map((j) => [j.id, j.fooled]))
+      const proposals: Array<JudgedProposal> = i.candidates
+        .filter((c) => c.dropped === "" || config.rejectFiltered)
+        .map((c) => ({ seedIndex: index.get(c.seed_id)!, action: actionOf(c), fooled: fooled.get(c.id) ?? false }))
+      const pairs = buildPairs(proposals, config.maxPairsPerSeed, i.random.rng(stream("pairs", t)))
+      const mask = i.programs.feasibility(i.operators.registry, i.seeds.map((s) => s.lang), i.operators.available)
+      const stats = trainDpo(policy, reference, seedFeatureMatrix(i.seeds), SEED_FEATURE_DIM, pairs, config, i.random.rng(stream("dpo", t)), mask)
+      yield* ITER.policy.write(dir, policy.toWeights())
+      yield* ITER.dpo.write(dir, stats)
+      // Preference pairs in TRL's DPO format, for fine-tuning an LLM generator elsewhere.
+      yield* ITER.preferences.write(dir, trlPairs(i.seeds, i.judged))
+      policy.dispose()
+      reference.dispose()
     })
-  })
+})
 
 /** `{prompt, chosen, rejected}` lines: prompt = the seed, chosen = a rewrite that fooled the guard. */
 const trlPairs = (seeds: ReadonlyArray<Example>, judged: ReadonlyArray<JudgedRow>): string => {
@@ -277,91 +275,81 @@ const trlPairs = (seeds: ReadonlyArray<Example>, judged: ReadonlyArray<JudgedRow
  * The evidence that the generator learns: on a fresh seed sample, proposals of π_t fool the
  * same fixed guard (guard_{t-1}) more often than proposals of the reference π_{t-1}.
  */
-export const foolingRates = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const dir = game.iterDir(t)
-    const refFile = policyFile(game.iterDir(t - 1))
-    const newFile = policyFile(dir)
-    const guardDir = path.join(game.iterDir(t - 1), "guard")
-    return yield* stage({
-      name: "fooling",
-      dir,
-      key: { ref: hashOf(refFile), updated: hashOf(newFile), guard: guardHash(guardDir), n: game.config.foolingSeeds, sampling: game.config.seedSampling, requireSeedLabel: game.config.requireSeedLabel },
-      outputs: ["fooling.json"],
-      run: Effect.scoped(
+export const fooling = gameStage({
+  name: "fooling",
+  inputs: (t, game, seed) => ({
+    reference: file(ITER.policy, game.iterDir(t - 1)),
+    updated: file(ITER.policy, game.iterDir(t)),
+    guard: guard(ITER.guard.at(game.iterDir(t - 1))),
+    pool: game.data.generationPool,
+    operators: game.data.operators,
+    programs: game.data.programs,
+    ...filterInputs(t, game),
+    config: configOf(game.config, "foolingSeeds", "seedSampling", "temperature"),
+    random: streams(seed)
+  }),
+  outputs: () => [ITER.fooling],
+  run: (i, { t, dir }) =>
+    Effect.gen(function* () {
+      const seeds = sampleSeeds(i.pool, i.config.seedSampling, i.config.foolingSeeds, i.random.rng(stream("fooling-sample", t)))
+      const ctx = filterContext(i)
+      const rate = (weights: typeof i.reference, name: string) =>
         Effect.gen(function* () {
-          const seeds = sampleGenerationSeeds(game, game.config.foolingSeeds, seed.rng(`fooling-sample/iter-${t}`))
-          const guard = yield* loadGuard(guardDir)
-          const keys = yield* knownKeys(t)
-          const rate = (file: string, name: string) =>
-            Effect.gen(function* () {
-              const policy = yield* loadPolicy(file)
-              // The same stream for both policies: the comparison differs only by the policy.
-              const actions = sampleActions(policy, game.registry, seeds, 2, game.config.temperature, seed.rng(`fooling-actions/iter-${t}`), game.available, game.programs)
-              policy.dispose()
-              const proposals = yield* runPrograms(game.registry, seeds, actions, 2, t, seed.rng(`fooling-programs/iter-${t}`), game.programs)
-              const filtered = yield* filterProposals(proposals, filterContext(game, keys))
-              const kept = filtered.filter((r) => r.dropped === "")
-              const judged = yield* judgeWith(guard, kept)
-              const fooled = judged.filter((j) => j.fooled).length
-              // rate: per proposal (a dropped rewrite fools nobody); ratePerKept: among kept ones.
-              return { policy: name, proposals: proposals.length, kept: kept.length, fooled, rate: fooled / proposals.length, ratePerKept: kept.length > 0 ? fooled / kept.length : 0 }
-            })
-          const reference = yield* rate(refFile, "reference")
-          const updated = yield* rate(newFile, "updated")
-          yield* writeJson(path.join(dir, "fooling.json"), { guard: `iter-${t - 1}`, seeds: seeds.length, reference, updated })
+          const policy = Policy.fromWeights(weights)
+          // The same stream for both policies: the comparison differs only by the policy.
+          const actions = sampleActions(policy, i.operators.registry, seeds, 2, i.config.temperature, i.random.rng(stream("fooling-actions", t)), i.operators.available, i.programs)
+          policy.dispose()
+          const proposals = yield* runPrograms(i.operators.registry, seeds, actions, 2, t, i.random.rng(stream("fooling-programs", t)), i.programs)
+          const kept = (yield* filterProposals(proposals, ctx)).filter((r) => r.dropped === "")
+          const fooled = (yield* judgeWith(i.guard, kept)).filter((j) => j.fooled).length
+          // rate: per proposal (a dropped rewrite fools nobody); ratePerKept: among kept ones.
+          return { policy: name, proposals: proposals.length, kept: kept.length, fooled, rate: fooled / proposals.length, ratePerKept: kept.length > 0 ? fooled / kept.length : 0 }
         })
-      ),
-      load: readJson<{ reference: { rate: number; kept: number; fooled: number }; updated: { rate: number; kept: number; fooled: number } }>(path.join(dir, "fooling.json"))
+      const reference = yield* rate(i.reference, "reference")
+      const updated = yield* rate(i.updated, "updated")
+      yield* ITER.fooling.write(dir, { guard: iterName(t - 1), seeds: seeds.length, reference, updated })
     })
-  })
+})
 
 /** Misclassified proposals join the guard's training data (the paper keeps only those). */
-export const synthesize = (t: number, judged: ReadonlyArray<JudgedRow>) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const dir = game.iterDir(t)
-    const file = path.join(dir, "synthetic.parquet")
-    return yield* stage({
-      name: "synthesize",
-      dir,
-      key: { judged: hashOf(path.join(dir, "judged.parquet")), root: seed.root, heldOut: game.config.syntheticValidationPercent },
-      outputs: ["synthetic.parquet"],
-      run: Effect.suspend(() => {
-        const rows: Array<Example> = judged
-          .filter((j) => j.fooled)
-          .map((j) => {
-            const parent = game.seedById.get(j.seed_id)!
-            return {
-              id: j.id,
-              text: j.text!,
-              lang: j.lang as Example["lang"],
-              unsafe: j.unsafe,
-              categories: [...j.categories],
-              source: `selfplay:${parent.source}`,
-              license: parent.license,
-              // A seeded slice is held out: early stopping and calibration then see the game's
-              // distribution too, not only the seed's genres (never the benchmarks).
-              split: seed.derive(`synthetic-split/${j.id}`) % 100 < game.config.syntheticValidationPercent ? "validation" : "train",
-              origin: "synthetic",
-              parent_id: parent.id,
-              iteration: t
-            }
-          })
-        return writeParquet(file, rowsToTable(rows, EXAMPLE_COLUMNS))
-      }),
-      load: readRows(Example, file)
+export const synthesize = gameStage({
+  name: "synthesize",
+  inputs: (t, game, seed) => ({
+    judged: file(ITER.judged, game.iterDir(t)),
+    seedRows: game.data.seedRows,
+    config: configOf(game.config, "syntheticValidationPercent"),
+    random: streams(seed)
+  }),
+  outputs: () => [ITER.synthetic],
+  run: (i, { t, dir }) =>
+    Effect.suspend(() => {
+      const rows: Array<Example> = i.judged
+        .filter((j) => j.fooled)
+        .map((j) => {
+          const parent = i.seedRows.get(j.seed_id)!
+          return {
+            id: j.id,
+            text: j.text,
+            lang: j.lang as Example["lang"],
+            unsafe: j.unsafe,
+            categories: [...j.categories],
+            source: `selfplay:${parent.source}`,
+            license: parent.license,
+            // A seeded slice is held out: early stopping and calibration then see the game's
+            // distribution too, not only the seed's genres (never the benchmarks).
+            split: i.random.derive(`synthetic-split/${j.id}`) % 100 < i.config.syntheticValidationPercent ? "validation" : "train",
+            origin: "synthetic",
+            parent_id: parent.id,
+            iteration: t
+          }
+        })
+      return ITER.synthetic.write(dir, rows)
     })
-  })
+})
 
 // ─── the guard ────────────────────────────────────────────────────────────────────────────
 
-const TRAINER_TABLE = "trainer/train.parquet"
-const TRAINER_SETTINGS = "trainer/settings.json"
-const TRAINER_RESULT = "trainer/result.json"
+export const SELFPLAY_SOURCE = "selfplay"
 
 /** sha256 of every file under a folder, by relative path (sorted). */
 const folderHashes = (dir: string): Record<string, string> =>
@@ -372,49 +360,55 @@ const folderHashes = (dir: string): Record<string, string> =>
       .map((f) => [f, sha256File(path.join(dir, f))])
   )
 
+/** What training a guard reads: the seed rows it trains on, the game's rows of iterations 1..t, the lexicon. */
+const trainInputs = (t: number, game: GameService, seed: SeedService) => ({
+  rows: game.data.trainRows,
+  seedRows: game.data.seedRows,
+  synthetic: files(ITER.synthetic, iterations(game, 1, t)),
+  lexicon: game.data.lexicon,
+  config: configOf(game.config, "guard", "externalTrainer", "runId"),
+  random: streams(seed),
+  // How the game's rows are weighed: guards trained before the calibration model was made
+  // blind to rewrites of its held-out sources differ.
+  rules: setting({ balance: SELFPLAY_SOURCE, ...(t > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {}) }),
+  // The guard's manifest names its input files (relative to the repository).
+  provenance: setting(
+    [game.paths.seedFile, ...game.data.lexicon.files, ...iterations(game, 1, t).map(ITER.synthetic.at)].map((f) => path.relative(game.paths.repoRoot, f))
+  )
+})
+
+type TrainValues = ValuesOf<ReturnType<typeof trainInputs>>
+
 /**
  * The external trainer's turn (external-trainer.ts): the iteration's rows and settings go out, a
  * guard folder comes back, and it replaces iter-t/guard only once it loads and scores texts.
  */
-const trainExternally = (t: number, synthFiles: ReadonlyArray<string>) =>
+const trainExternally = (i: TrainValues, { t, dir, repoRoot }: At) =>
   Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const spec = game.config.externalTrainer!
-    const dir = game.iterDir(t)
-    const synthetic: Array<Example> = []
-    for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
-    const rows = [...game.seedTrain, ...game.seedValidation, ...synthetic]
-    fs.mkdirSync(path.join(dir, "trainer"), { recursive: true })
-    const table = path.join(dir, TRAINER_TABLE)
-    const settingsFile = path.join(dir, TRAINER_SETTINGS)
+    const spec = i.config.externalTrainer!
+    const rows = [...i.rows.train, ...i.rows.validation, ...i.synthetic.flat()]
     const out = path.join(dir, "guard.trainer-out")
     fs.rmSync(out, { recursive: true, force: true })
-    yield* writeParquet(table, rowsToTable(rows, EXAMPLE_COLUMNS))
-    yield* writeJson(settingsFile, {
-      runId: game.config.runId,
+    yield* ITER.trainerTable.write(dir, rows)
+    yield* ITER.trainerSettings.write(dir, {
+      runId: i.config.runId,
       iteration: t,
-      seed: seed.derive("guard"),
-      table,
+      seed: i.random.derive("guard"),
+      table: ITER.trainerTable.at(dir),
       out,
       rows: { train: rows.filter((r) => r.split === "train").length, validation: rows.filter((r) => r.split === "validation").length },
-      // Output i of the model is category C(i+1); unsafe = max sigmoid, flagged when > 0.5.
       categories: CATEGORY_IDS,
-      guard: game.config.guard
+      guard: i.config.guard
     })
-    yield* runExternalTrainer(spec, { table, settings: settingsFile, out, log: path.join(dir, "trainer", "trainer.log"), cwd: game.paths.repoRoot })
-    const backend = yield* checkTrainedGuard(out, game.seedValidation.slice(0, 16).map((r) => r.text))
-    const guardDir = path.join(dir, "guard")
+    const log = path.join(dir, ITER.trainerLog)
+    yield* runExternalTrainer(spec, { table: ITER.trainerTable.at(dir), settings: ITER.trainerSettings.at(dir), out, log, cwd: repoRoot })
+    const backend = yield* checkTrainedGuard(out, i.rows.validation.slice(0, 16).map((r) => r.text))
+    const guardDir = ITER.guard.at(dir)
     const old = `${guardDir}.old-${process.pid}`
     if (fs.existsSync(guardDir)) fs.renameSync(guardDir, old)
     fs.renameSync(out, guardDir)
     fs.rmSync(old, { recursive: true, force: true })
-    yield* writeJson(path.join(dir, TRAINER_RESULT), {
-      command: spec.command,
-      format: isOnnxGuardDir(guardDir) ? "onnx" : "tfjs",
-      backend,
-      files: folderHashes(guardDir)
-    })
+    yield* ITER.trainerResult.write(dir, { command: spec.command, format: isOnnxGuardDir(guardDir) ? "onnx" : "tfjs", backend, files: folderHashes(guardDir) })
   })
 
 /**
@@ -423,165 +417,103 @@ const trainExternally = (t: number, synthFiles: ReadonlyArray<string>) =>
  */
 const checkExternalGuard = (dir: string) =>
   Effect.gen(function* () {
-    const guardDir = path.join(dir, "guard")
-    const { files } = yield* readJson<{ files: Record<string, string> }>(path.join(dir, TRAINER_RESULT))
+    const guardDir = ITER.guard.at(dir)
+    const result = ITER.trainerResult.at(dir)
+    const { files: written } = yield* ITER.trainerResult.read(dir).pipe(Effect.mapError((e) => new StageError({ stage: "train-guard", dir, reason: e.message })))
     const now = fs.existsSync(guardDir) ? folderHashes(guardDir) : {}
-    if (stableJson(now) !== stableJson(files)) {
-      return yield* new StageError({
-        stage: "train-guard",
-        dir,
-        reason: `${guardDir} differs from what the external trainer wrote (${TRAINER_RESULT}); delete ${TRAINER_RESULT} to train again`
-      })
+    if (stableJson(now) !== stableJson(written)) {
+      return yield* new StageError({ stage: "train-guard", dir, reason: `${guardDir} differs from what the external trainer wrote (${result}); delete ${result} to train again` })
     }
-    return guardDir
   })
 
 /**
  * Retrain the guard from scratch on seed ∪ synthetic_1..t (as the paper does); validation =
  * the seed's validation split ∪ the held-out slice of the synthetic rows.
  */
-export const trainGuardStage = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const seed = yield* Seed
-    const dir = game.iterDir(t)
-    const synthFiles = Array.from({ length: t }, (_, i) => path.join(game.iterDir(i + 1), "synthetic.parquet"))
-    return yield* stage({
-      name: "train-guard",
-      dir,
-      key: {
-        seed: hashOf(game.paths.seedFile),
-        synthetic: synthFiles.map(hashOf),
-        guard: game.config.guard,
-        ...(game.lexicon !== null ? { lexicon: hashOf(game.paths.lexiconFile) } : {}),
-        root: seed.root,
-        cap: game.config.maxSeedTrainRows,
-        langs: game.config.seedLanguages,
-        balance: SELFPLAY_SOURCE,
-        // Guards trained before the calibration model was made blind to rewrites of its held-out sources differ.
-        ...(synthFiles.length > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {}),
-        ...(game.config.externalTrainer !== undefined ? { externalTrainer: game.config.externalTrainer } : {})
-      },
-      outputs: game.config.externalTrainer !== undefined
-        ? [TRAINER_TABLE, TRAINER_SETTINGS, TRAINER_RESULT]
-        : ["guard/model.json", "guard/weights.bin", "guard/manifest.json"],
-      run: Effect.if(game.config.externalTrainer !== undefined, { onTrue: () => trainExternally(t, synthFiles), onFalse: () => Effect.gen(function* () {
-        const synthetic: Array<Example> = []
-        for (const f of synthFiles) synthetic.push(...(yield* readRows(Example, f)))
-        // The same init seed every iteration: guards differ by their data alone.
-        // For source balancing (every (source, language, label) group gets equal weight) all of
-        // the game's rows are ONE source: keyed by their parents' ~30 sources they would form ~60
-        // groups, each weighing as much as a whole real dataset, and drown the seed data.
-        const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: game.seedById.get(r.parent_id ?? "")?.source })
-        const train = [...game.seedTrain, ...synthetic.filter((r) => r.split === "train").map(asOneSource)]
-        const validation = [...game.seedValidation, ...synthetic.filter((r) => r.split === "validation").map(asOneSource)]
-        const trained = yield* trainGuard(train, validation, game.config.guard, seed.derive("guard"), game.lexicon)
-        const rel = (f: string) => path.relative(game.paths.repoRoot, f)
-        yield* saveGuard(trained, path.join(dir, "guard"), {
-          createdBy: `pipelines/selfplay.ts (run ${game.config.runId}, iteration ${t})`,
-          inputs: [game.paths.seedFile, ...(game.lexicon !== null ? [game.paths.lexiconFile] : []), ...synthFiles].map((f) => ({ path: rel(f), sha256: sha256File(f) }))
+export const train = gameStage({
+  name: "train-guard",
+  inputs: trainInputs,
+  outputs: (config) => (config.externalTrainer !== undefined ? [ITER.trainerTable, ITER.trainerSettings, ITER.trainerResult] : [ITER.guard]),
+  run: (i, at) =>
+    Effect.if(i.config.externalTrainer !== undefined, {
+      onTrue: () => trainExternally(i, at),
+      onFalse: () =>
+        Effect.gen(function* () {
+          // The same init seed every iteration: guards differ by their data alone.
+          // For source balancing (every (source, language, label) group gets equal weight) all of
+          // the game's rows are ONE source: keyed by their parents' ~30 sources they would form ~60
+          // groups, each weighing as much as a whole real dataset, and drown the seed data.
+          const synthetic = i.synthetic.flat()
+          const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: i.seedRows.get(r.parent_id ?? "")?.source })
+          const train = [...i.rows.train, ...synthetic.filter((r) => r.split === "train").map(asOneSource)]
+          const validation = [...i.rows.validation, ...synthetic.filter((r) => r.split === "validation").map(asOneSource)]
+          const trained = yield* trainGuard(train, validation, i.config.guard, i.random.derive("guard"), i.lexicon)
+          yield* saveGuard(trained, ITER.guard.at(at.dir), {
+            createdBy: `pipelines/selfplay.ts (run ${i.config.runId}, iteration ${at.t})`,
+            inputs: i.provenance.map((f) => ({ path: f, sha256: sha256File(path.resolve(at.repoRoot, f)) }))
+          })
         })
-      }) }),
-      load: game.config.externalTrainer !== undefined ? checkExternalGuard(dir) : Effect.succeed(path.join(dir, "guard"))
-    })
-  })
+    }),
+  after: (config, at) => (config.externalTrainer !== undefined ? checkExternalGuard(at.dir) : Effect.void)
+})
 
 /** Table 1 of guard_t (benchmarks are scored here and nowhere else in the loop). */
-export const evaluate = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const dir = game.iterDir(t)
-    const guardDir = path.join(dir, "guard")
-    return yield* stage({
-      name: "evaluate",
-      dir,
-      key: { guard: guardHash(guardDir), benchmarks: hashOf(game.paths.benchmarksFile) },
-      // The whole report folder: table, predictions, charts, manifest.
-      outputs: ["eval/"],
-      run: Effect.scoped(
-        Effect.gen(function* () {
-          const guard = yield* loadGuard(guardDir)
-          yield* runEvaluation(guard, { repoRoot: game.paths.repoRoot, modelDir: guardDir, benchmarksFile: game.paths.benchmarksFile, outDir: path.join(dir, "eval") })
-        })
-      ),
-      load: readTable1Json(path.join(dir, "eval", "table1.json"))
-    })
-  })
-
-
-export const GENERALIZATION_FILE = "generalization.json"
+export const evaluate = gameStage({
+  name: "evaluate",
+  inputs: (t, game) => ({
+    guard: guard(ITER.guard.at(game.iterDir(t))),
+    benchmarks: fromFiles([game.paths.benchmarksFile], Effect.succeed(game.paths.benchmarksFile))
+  }),
+  // The whole report folder: table, predictions, charts, manifest.
+  outputs: () => [ITER.eval],
+  run: (i, { dir, repoRoot }) =>
+    runEvaluation(i.guard, { repoRoot, modelDir: ITER.guard.at(dir), benchmarksFile: i.benchmarks, outDir: ITER.eval.at(dir) })
+})
 
 /** The generalization check of guard_t: held-out sources and everyday text (src/eval/generalization.ts). */
-export const generalization = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const dir = game.iterDir(t)
-    const guardDir = path.join(dir, "guard")
-    return yield* stage({
-      name: "generalization",
-      dir,
-      key: { guard: guardHash(guardDir), seed: hashOf(game.paths.seedFile), heldOut: HOLDOUT_RULE },
-      outputs: [GENERALIZATION_FILE],
-      run: Effect.scoped(
-        Effect.gen(function* () {
-          const guard = yield* loadGuard(guardDir)
-          const check = yield* generalizationCheck(guard.classify, game.heldOut)
-          yield* writeFileAtomic(path.join(dir, GENERALIZATION_FILE), `${JSON.stringify(check, null, 2)}\n`)
-        })
-      ),
-      load: Effect.void
-    })
-  })
+export const generalization = gameStage({
+  name: "generalization",
+  inputs: (t, game) => ({ guard: guard(ITER.guard.at(game.iterDir(t))), heldOut: game.data.heldOut }),
+  outputs: () => [ITER.generalization],
+  run: (i, { dir }) => Effect.flatMap(generalizationCheck(i.guard.classify, i.heldOut), (check) => ITER.generalization.write(dir, check))
+})
 
 // ─── the cross-lingual check (not a benchmark) ──────────────────────────────────────────────
 
-const DEV_FILE = "crosslingual-dev.json"
-
 /**
  * The check's rows (src/eval/crosslingual.ts), translated once per run into the run folder;
- * null, with a warning, when Apertium is not installed. The key names the Apertium packages
- * missing, so installing them later redoes the stage instead of keeping the skip.
+ * null, with a warning, when Apertium is not installed. The Apertium packages missing are an
+ * input, so installing them later redoes the stage instead of keeping the skip.
  */
-const crosslingualDev = Effect.gen(function* () {
-  const game = yield* Game
-  const file = path.join(game.paths.runDir, DEV_FILE)
-  return yield* stage({
-    name: "crosslingual-dev",
-    dir: game.paths.runDir,
-    key: { seed: hashOf(game.paths.seedFile), apertiumMissing: [...new Set(CROSSLINGUAL_LANGS.flatMap((l) => missingFor(route("en", l)!)))].sort() },
-    outputs: [DEV_FILE],
-    run: Effect.gen(function* () {
-      const rows = yield* buildCrosslingualDev([...game.seedById.values()]).pipe(
-        Effect.catchTag("OperatorUnavailable", (e) =>
-          Effect.as(Effect.logWarning(`cross-lingual check skipped: ${e.message}`), null)
-        )
-      )
-      yield* writeFileAtomic(file, JSON.stringify(rows))
-    }),
-    load: Effect.sync(() => JSON.parse(fs.readFileSync(file, "utf8")) as ReadonlyArray<DevRow> | null)
-  })
+export const crosslingualDev = gameStage({
+  name: "crosslingual-dev",
+  perRun: true,
+  inputs: (_t, game) => ({
+    seedRows: game.data.seedRows,
+    apertiumMissing: setting([...new Set(CROSSLINGUAL_LANGS.flatMap((l) => missingFor(route("en", l)!)))].sort())
+  }),
+  outputs: () => [RUN.crosslingualDev],
+  run: (i, { dir }) =>
+    buildCrosslingualDev([...i.seedRows.values()]).pipe(
+      Effect.catchTag("OperatorUnavailable", (e) => Effect.as(Effect.logWarning(`cross-lingual check skipped: ${e.message}`), null)),
+      Effect.flatMap((rows) => RUN.crosslingualDev.write(dir, rows))
+    )
 })
 
-/** guard_t on the cross-lingual check: for the run report, used for no choice. */
-export const crosslingualCheck = (t: number) =>
-  Effect.gen(function* () {
-    const game = yield* Game
-    const rows = yield* crosslingualDev
-    const dir = game.iterDir(t)
-    const guardDir = path.join(dir, "guard")
-    return yield* stage({
-      name: "crosslingual",
-      dir,
-      key: { guard: guardHash(guardDir), dev: hashOf(path.join(game.paths.runDir, DEV_FILE)) },
-      outputs: ["crosslingual.json"],
-      run: Effect.scoped(
-        Effect.gen(function* () {
-          const scores = rows === null
-            ? null
-            : summarize(rows, (yield* Effect.flatMap(loadGuard(guardDir), (g) => g.classify(rows.map((r) => r.text)))).map((p) => p.unsafe))
-          yield* writeFileAtomic(path.join(dir, "crosslingual.json"), `${JSON.stringify(scores, null, 2)}\n`)
-        })
-      ),
-      load: Effect.void
+/** guard_t on the cross-lingual check's rows: for the run report, used for no choice. */
+export const crosslingual = gameStage({
+  name: "crosslingual",
+  inputs: (t, game) => ({ guard: guard(ITER.guard.at(game.iterDir(t))), dev: file(RUN.crosslingualDev, game.paths.runDir) }),
+  outputs: () => [ITER.crosslingual],
+  run: ({ guard, dev }, { dir }) =>
+    Effect.gen(function* () {
+      const scores = dev === null ? null : summarize(dev, (yield* guard.classify(dev.map((r) => r.text))).map((p) => p.unsafe))
+      yield* ITER.crosslingual.write(dir, scores)
     })
-  })
+})
+
+/** The cross-lingual check of guard_t, its rows made first if need be. */
+export const crosslingualCheck = (t: number) => Effect.zipRight(crosslingualDev(t), crosslingual(t))
+
+/** Every stage of the game, in the order an iteration plays them. */
+export const GAME_STAGES = [initPolicy, sample, generate, filter, judge, dpo, fooling, synthesize, train, crosslingualDev, crosslingual, generalization, evaluate] as const

@@ -14,6 +14,7 @@ import { disposeTensors, logitsOf, uploadWeights } from "./model.ts"
 import { textsProblem } from "./input.ts"
 import { isOnnxGuardDir, noOperatingPoints, type OnnxSettings } from "./onnx/folder.ts"
 import { loadOnnxGuard } from "./onnx/guard.ts"
+import { onnxVerdictFiles } from "./onnx/served.ts"
 import { readModelDir } from "./storage.ts"
 import { classifyTurnsWith, predictionAt } from "./verdict.ts"
 
@@ -89,6 +90,10 @@ export interface LoadOptions {
   /** For an ONNX guard folder (onnx/folder.ts): overrides of its duoguard.json settings. */
   readonly onnx?: Partial<OnnxSettings> | undefined
 }
+
+/** The files of a saved guard its verdicts depend on (model.json carries shift, features and lexicon as well as the weights'). */
+export const verdictFiles = (modelDir: string): ReadonlyArray<string> =>
+  isOnnxGuardDir(modelDir) ? onnxVerdictFiles(modelDir) : [path.join(modelDir, "model.json"), path.join(modelDir, "weights.bin")]
 
 /**
  * Loads a saved guard (default models/default) inside the Backend session; released with the

@@ -11,11 +11,15 @@ import type { Guard } from "../guard.ts"
 import { CONFIG_FILE, noOperatingPoints, onnxModelFile, SETTINGS_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from "./folder.ts"
 import { loadOnnxGuard } from "./guard.ts"
 
-/** sha256 over the model, config, tokenizer and settings files present (a stable identity for stage keys and names). */
+/** The files of an ONNX guard folder that decide its verdicts: model, config, tokenizer and settings, those present. */
+export const onnxVerdictFiles = (dir: string): Array<string> =>
+  [onnxModelFile(dir), ...[CONFIG_FILE, TOKENIZER_FILE, TOKENIZER_CONFIG_FILE, SETTINGS_FILE].map((f) => path.join(dir, f))]
+    .filter((f): f is string => f !== null && fs.existsSync(f))
+
+/** sha256 over the files that decide its verdicts (a stable identity for the server's model name). */
 export const onnxFolderHash = (dir: string): string => {
   const h = createHash("sha256")
-  const files = [onnxModelFile(dir), ...[CONFIG_FILE, TOKENIZER_FILE, TOKENIZER_CONFIG_FILE, SETTINGS_FILE].map((f) => path.join(dir, f))]
-  for (const f of files) if (f !== null && fs.existsSync(f)) h.update(path.relative(dir, f)).update(fs.readFileSync(f))
+  for (const f of onnxVerdictFiles(dir)) h.update(path.relative(dir, f)).update(fs.readFileSync(f))
   return h.digest("hex")
 }
 
