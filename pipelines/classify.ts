@@ -16,6 +16,7 @@ import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
 import { checkOutput, classifySource, openInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
+import { BackendLive } from "../src/runtime/backend.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
 
@@ -39,7 +40,7 @@ const command = Command.make("classify", { input, output, model, operatingPoint:
       Effect.gen(function* () {
         const guard = yield* loadGuard(modelDir, { operatingPoint: Option.getOrUndefined(args.operatingPoint) })
         return yield* classifySource(guard, source, outFile)
-      })
+      }).pipe(Effect.provide(BackendLive()))
     )
     yield* Console.error(
       `classify: ${summary.rows} rows (${summary.classified} classified, ${summary.errors} errors, ` +

@@ -16,6 +16,7 @@ import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { buildCrosslingualDev, equalPriorF1, scoreByLanguage, type DevRow } from "../src/eval/crosslingual.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
+import { BackendLive } from "../src/runtime/backend.ts"
 import { sha256 } from "../src/guard/storage.ts"
 import * as md from "../src/report/markdown.ts"
 import { repoRoot, runCommandLine } from "../src/runtime/cli.ts"
@@ -56,7 +57,7 @@ const command = Command.make("crosslingual-check", { models }, (args) =>
     const dirs = args.models.length > 0 ? args.models : [DEFAULT_MODEL_DIR]
     const rowsOut: Array<Array<string>> = []
     for (const dir of dirs) {
-      const preds = yield* Effect.scoped(Effect.flatMap(loadGuard(dir), (g) => g.classify(rows.map((r) => r.text))))
+      const preds = yield* Effect.scoped(Effect.flatMap(loadGuard(dir), (g) => g.classify(rows.map((r) => r.text)))).pipe(Effect.provide(BackendLive()))
       const byLang = scoreByLanguage(rows, preds.map((p) => p.unsafe))
       for (const [lang, m] of Object.entries(byLang)) {
         rowsOut.push([path.relative(repoRoot, path.resolve(dir)) || dir, lang, String(m.n), String(m.nUnsafe), pct(m.f1), pct(equalPriorF1(m)), pct(m.recall), pct(m.flagRate), pct(m.auprc)])

@@ -18,6 +18,7 @@ import { checkInputs, runEvaluation } from "../src/eval/pipeline.ts"
 import { generalizationCheck, generalizationMarkdown } from "../src/eval/generalization.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { Example } from "../schemas/index.ts"
+import { BackendLive } from "../src/runtime/backend.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { operatingPointOption, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
@@ -62,11 +63,11 @@ const command = Command.make("evaluate", { model, benchmarks, seedFile, out, rea
       outDir: resolvePath(args.out, path.join("reports", modelName)),
       readme: args.readme ? path.join(repoRoot, "README.md") : undefined
     }
+    yield* ensureDefaultTables([paths.benchmarksFile, seedPath])
+    // Check inputs before loading a model: a missing file should not cost a model load.
+    yield* checkInputs(paths)
     const result = yield* Effect.scoped(
       Effect.gen(function* () {
-        yield* ensureDefaultTables([paths.benchmarksFile, seedPath])
-        // Check inputs before loading a model: a missing file should not cost a model load.
-        yield* checkInputs(paths)
         const guard = yield* loadGuard(modelDir, { operatingPoint })
         const evaluation = yield* runEvaluation(guard, paths, { batchSize: args.batchSize })
         const check = yield* generalizationCheck(guard.classify, yield* readRows(Example, seedPath), args.batchSize)
@@ -74,7 +75,7 @@ const command = Command.make("evaluate", { model, benchmarks, seedFile, out, rea
         yield* writeFileAtomic(path.join(paths.outDir, "generalization.md"), `${generalizationMarkdown(check)}`)
         return { ...evaluation, check }
       })
-    )
+    ).pipe(Effect.provide(BackendLive()))
     const rows = result.table1.ours.cells.reduce((n, c) => n + c.n, 0)
     yield* Console.error(
       `evaluated ${rows} rows in ${result.seconds.toFixed(1)} s (${(rows / result.seconds).toFixed(0)} rows/s, backend ${result.table1.model.backend})`

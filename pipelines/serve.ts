@@ -16,6 +16,7 @@ import cluster from "node:cluster"
 import { DEFAULT_SERVE_CONFIG, ServeConfig, workerCount } from "../src/serve/config.ts"
 import { runPrimary } from "../src/serve/cluster.ts"
 import { startServer } from "../src/serve/server.ts"
+import { BackendLive } from "../src/runtime/backend.ts"
 import { checkModelDir } from "../src/guard/storage.ts"
 import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
 import * as path from "node:path"
@@ -33,6 +34,15 @@ const workers = Options.integer("workers").pipe(
 )
 const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set limits.maxInputs=64"), Options.repeated)
 
+
+/** This process serves, in its own backend session, until it is told to stop. */
+const serveHere = (config: ServeConfig) =>
+  Effect.gen(function* () {
+    const server = yield* startServer(config)
+    // A cluster worker reports to the primary, which prints the one `listening` line.
+    if (cluster.isPrimary) yield* Console.log(`listening on ${server.url} (model ${server.model}, backend ${server.backend})`)
+    return yield* Effect.never
+  }).pipe(Effect.scoped, Effect.provide(BackendLive()))
 
 const command = Command.make("serve", { port, host, model, operatingPoint: operatingPointOption, workers, configFile, set }, (args) =>
   Effect.gen(function* () {
@@ -61,10 +71,7 @@ const command = Command.make("serve", { port, host, model, operatingPoint: opera
       yield* Console.log(`listening on ${started.url} (model ${started.model}, backend ${started.backend}, ${started.workers} workers)`)
       return yield* Effect.never
     }
-    const server = yield* startServer(config)
-    // A cluster worker reports to the primary, which prints the one `listening` line.
-    if (cluster.isPrimary) yield* Console.log(`listening on ${server.url} (model ${server.model}, backend ${server.backend})`)
-    return yield* Effect.never
+    return yield* serveHere(config)
   }).pipe(
     Effect.scoped
   )

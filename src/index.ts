@@ -6,9 +6,10 @@
  *   p.flagged, p.unsafe, p.categories.C1 ...
  *   await guard.close()
  */
-import { Cause, Effect, Exit, Scope } from "effect"
+import { Cause, Effect, Exit, Layer, Scope } from "effect"
 import type { Prediction } from "../schemas/prediction.ts"
-import { loadGuard, type LoadOptions } from "./guard/guard.ts"
+import { GuardError, loadGuard, type LoadOptions } from "./guard/guard.ts"
+import { BackendLive } from "./runtime/backend.ts"
 
 export type { Prediction } from "../schemas/prediction.ts"
 export type { LoadOptions } from "./guard/guard.ts"
@@ -38,7 +39,9 @@ const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
 /** Load a guard (default: the shipped models/default). Rejects with a GuardError naming the problem. */
 export const createGuard = async (modelDir?: string, options: LoadOptions = {}): Promise<GuardClient> => {
   const scope = Effect.runSync(Scope.make())
-  const guard = await run(loadGuard(modelDir, options).pipe(Scope.extend(scope))).catch(async (e: unknown) => {
+  // The backend session lives as long as the guard: both close with `scope`.
+  const backend = Layer.extendScope(BackendLive()).pipe(Layer.mapError((e) => new GuardError({ reason: e.message })))
+  const guard = await run(loadGuard(modelDir, options).pipe(Effect.provide(backend), Scope.extend(scope))).catch(async (e: unknown) => {
     await Effect.runPromise(Scope.close(scope, Exit.void))
     throw e
   })

@@ -20,6 +20,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { Prediction } from "../../schemas/prediction.ts"
 import { GuardError, loadGuard } from "../guard/guard.ts"
+import type { Backend } from "../runtime/backend.ts"
 import type { ExternalTrainer } from "./config.ts"
 
 /** Exit status meaning "the settings are wrong": trying again cannot help. */
@@ -128,7 +129,7 @@ export const runExternalTrainer = (spec: ExternalTrainer, p: TrainerPaths): Effe
  * The trainer's folder must be a guard this project can run: it loads (tfjs or ONNX) and gives
  * valid predictions (schemas/prediction.ts) for `probe`, else the game stops here.
  */
-export const checkTrainedGuard = (dir: string, probe: ReadonlyArray<string>): Effect.Effect<string, GuardError> =>
+export const checkTrainedGuard = (dir: string, probe: ReadonlyArray<string>): Effect.Effect<string, GuardError, Backend> =>
   Effect.scoped(
     Effect.gen(function* () {
       if (!fs.existsSync(dir)) return yield* new GuardError({ reason: `the trainer exited 0 but wrote no guard folder at ${dir}` })

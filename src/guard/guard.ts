@@ -2,11 +2,11 @@
  * The guard as a service: load a saved model inside a backend session, classify texts and
  * conversations. Weights are uploaded once per session and disposed with its scope.
  */
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Effect, type Scope } from "effect"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Prediction } from "../../schemas/prediction.ts"
-import { Backend, BackendLive } from "../runtime/backend.ts"
+import { Backend } from "../runtime/backend.ts"
 import { GuardError } from "./errors.ts"
 import { Featurizer } from "./features.ts"
 import type { DecodedModel } from "./format.ts"
@@ -96,17 +96,15 @@ export const verdictFiles = (modelDir: string): ReadonlyArray<string> =>
   isOnnxGuardDir(modelDir) ? onnxVerdictFiles(modelDir) : [path.join(modelDir, "model.json"), path.join(modelDir, "weights.bin")]
 
 /**
- * Loads a saved guard (default models/default) inside the Backend session; released with the
- * scope. A folder holding an exported ONNX classifier (onnx/folder.ts) is run by ONNX Runtime.
+ * Loads a saved guard (default models/default) into the caller's Backend session; released
+ * with the scope. A folder holding an exported ONNX classifier (onnx/folder.ts) is run by ONNX
+ * Runtime instead.
  */
-export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR, options: LoadOptions = {}): Effect.Effect<Guard, GuardError, Scope.Scope> =>
+export const loadGuard = (modelDir: string = DEFAULT_MODEL_DIR, options: LoadOptions = {}): Effect.Effect<Guard, GuardError, Backend | Scope.Scope> =>
   Effect.gen(function* () {
     if (isOnnxGuardDir(modelDir)) {
       if (options.operatingPoint !== undefined) return yield* noOperatingPoints(modelDir)
       return yield* loadOnnxGuard(modelDir, options.onnx)
     }
-    const ctx = yield* Layer.build(BackendLive()).pipe(
-      Effect.mapError((e) => new GuardError({ reason: e.message }))
-    )
-    return yield* guardFromWeights(yield* readModelDir(modelDir, options.operatingPoint), modelDir).pipe(Effect.provideService(Backend, Context.get(ctx, Backend)))
+    return yield* guardFromWeights(yield* readModelDir(modelDir, options.operatingPoint), modelDir)
   })

@@ -10,21 +10,22 @@
  * shape. Bad input never gets a 5xx; a 500 means a bug, and the server keeps serving. An API
  * key, the body's content type and CORS are checked as access.ts says (all off by default).
  *
- * Lifetime: `startServer` acquires, in order, the backend session and the model, the batcher,
- * the listening socket and the request handler, all in the caller's scope. Closing the scope
+ * Lifetime: `startServer` loads the model into the caller's backend session (the Backend
+ * service), then acquires the batcher, the listening socket and the request handler, all in
+ * the caller's scope. Closing the scope
  * (SIGTERM in pipelines/serve.ts) first drains: the socket stops accepting, idle keep-alive
  * connections are closed, answers get `Connection: close`, and in-flight requests finish (up
  * to `drainTimeoutMs`); then the handler, the batcher and the model are released.
  */
 import { HttpMiddleware, HttpRouter, HttpServer, type HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, Context, Effect, Either, Exit, Layer, Schema, type Scope } from "effect"
+import { Cause, Effect, Either, Exit, Schema, type Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import { DEFAULT_MODEL_DIR, GuardError } from "../guard/guard.ts"
-import { Backend, BackendLive } from "../runtime/backend.ts"
+import type { Backend } from "../runtime/backend.ts"
 import { ModerationResponse, toModerationResult } from "./api.ts"
 import { makeBatcher, type BatcherService } from "./batcher.ts"
 import { readBody } from "./body.ts"
@@ -130,17 +131,15 @@ const moderationsRoute = (model: ServedModel, config: ServeConfig, metrics: Serv
     )
   )
 
-/** Start serving in the caller's scope; resolves once the socket listens. */
+/** Start serving in the caller's scope and backend session; resolves once the socket listens. */
 export const startServer = (
   config: ServeConfig,
   options: { readonly log?: (line: string) => void } = {}
-): Effect.Effect<RunningServer, GuardError | ApiError | HttpServerError.ServeError | Error, Scope.Scope> =>
+): Effect.Effect<RunningServer, GuardError | ApiError | HttpServerError.ServeError | Error, Backend | Scope.Scope> =>
   Effect.gen(function* () {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
     const modelDir = config.modelDir === null ? DEFAULT_MODEL_DIR : path.resolve(config.modelDir)
-    const backendCtx = yield* Layer.build(BackendLive({ log })).pipe(Effect.mapError((e) => new GuardError({ reason: e.message })))
-    const backend = Context.get(backendCtx, Backend)
-    const model = yield* loadServedModel(modelDir, config.operatingPoint).pipe(Effect.provideService(Backend, backend))
+    const model = yield* loadServedModel(modelDir, config.operatingPoint)
     const metrics = new ServeMetricsRegistry()
     const batcher = yield* makeBatcher(
       model.guard,

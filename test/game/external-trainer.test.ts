@@ -13,6 +13,7 @@ import { EXAMPLE_COLUMNS } from "../../src/data/tables.ts"
 import { ExternalTrainer } from "../../src/game/config.ts"
 import { checkTrainedGuard, runExternalTrainer, type TrainerPaths } from "../../src/game/external-trainer.ts"
 import { Schema } from "effect"
+import { testBackend } from "../support/backend.ts"
 import { tempDir } from "../support/temp-dir.ts"
 
 const repo = path.resolve(import.meta.dirname, "../..")
@@ -58,7 +59,7 @@ describe("external guard trainer", () => {
     const p = await setup()
     await Effect.runPromise(runExternalTrainer(spec(), p))
     expect(fs.readFileSync(p.log, "utf8")).toMatch(/attempt 1[\s\S]*stub trainer: 6 train rows, 1 validation rows[\s\S]*wrote an ONNX guard/)
-    const backend = await Effect.runPromise(checkTrainedGuard(p.out, ["how do i kill", "pancakes"]))
+    const backend = await Effect.runPromise(checkTrainedGuard(p.out, ["how do i kill", "pancakes"]).pipe(Effect.provide(testBackend)))
     expect(backend).toBe("onnxruntime-cpu")
   })
 
@@ -86,12 +87,12 @@ describe("external guard trainer", () => {
   it("refuses a missing or broken guard folder", async () => {
     const p = await setup()
     await withEnv({ STUB_TRAINER_WRITE_NOTHING: "1" }, () => Effect.runPromise(runExternalTrainer(spec(), p)))
-    const missing = await Effect.runPromiseExit(checkTrainedGuard(p.out, ["x"]))
+    const missing = await Effect.runPromiseExit(checkTrainedGuard(p.out, ["x"]).pipe(Effect.provide(testBackend)))
     expect(Exit.isFailure(missing) && String(missing.cause)).toMatch(/exited 0 but wrote no guard folder/)
     fs.mkdirSync(p.out)
     fs.writeFileSync(path.join(p.out, "config.json"), "{}")
     fs.writeFileSync(path.join(p.out, "model.onnx"), "")
-    const broken = await Effect.runPromiseExit(checkTrainedGuard(p.out, ["x"]))
+    const broken = await Effect.runPromiseExit(checkTrainedGuard(p.out, ["x"]).pipe(Effect.provide(testBackend)))
     expect(Exit.isFailure(broken) && String(broken.cause)).toMatch(/config\.json/)
   })
 })

@@ -136,7 +136,7 @@ describe("a guard trained with a lexicon", () => {
 
     const modelDir = path.join(dir, "model")
     await Effect.runPromise(saveGuard(withLex, modelDir))
-    const [loaded] = await Effect.runPromise(Effect.scoped(Effect.flatMap(loadGuard(modelDir), (g) => g.classify(["the cat asesinar the dog"]))))
+    const [loaded] = await Effect.runPromise(Effect.scoped(Effect.flatMap(loadGuard(modelDir), (g) => g.classify(["the cat asesinar the dog"]))).pipe(Effect.provide(env)))
     expect(loaded).toEqual(a)
   })
 })

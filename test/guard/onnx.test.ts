@@ -14,6 +14,7 @@ import { loadGuard, type Guard } from "../../src/guard/guard.ts"
 import type { GuardError } from "../../src/guard/errors.ts"
 import { isOnnxGuardDir } from "../../src/guard/onnx/folder.ts"
 import { postJson, testServer } from "../serve/fixtures.ts"
+import { testBackend } from "../support/backend.ts"
 import { tempDir } from "../support/temp-dir.ts"
 import { handLogits, tinyWeights, writeTinyOnnxFolder } from "../support/tiny-onnx.ts"
 
@@ -31,7 +32,7 @@ const TEXTS = [
 ]
 
 const withGuard = <A>(dir: string, f: (g: Guard) => Effect.Effect<A, unknown>, opts: Parameters<typeof loadGuard>[1] = {}) =>
-  Effect.runPromise(Effect.scoped(Effect.flatMap(loadGuard(dir, opts), f)))
+  Effect.runPromise(Effect.scoped(Effect.flatMap(loadGuard(dir, opts), f)).pipe(Effect.provide(testBackend)))
 
 /** onnxruntime itself on one unpadded row. */
 const ortLogits = async (modelFile: string, ids: ReadonlyArray<number>): Promise<Array<number>> => {
@@ -82,7 +83,7 @@ describe("ONNX guard", () => {
 
   it("checks its input like the tfjs guard: a non-array, a hole or a non-string reply is a GuardError naming the index", async () => {
     const dir = writeTinyOnnxFolder(tempDir("onnx-input"), w)
-    const fails = (run: (g: Guard) => Effect.Effect<unknown, GuardError>) => Effect.runPromise(Effect.flip(Effect.scoped(Effect.flatMap(loadGuard(dir), run))))
+    const fails = (run: (g: Guard) => Effect.Effect<unknown, GuardError>) => Effect.runPromise(Effect.flip(Effect.scoped(Effect.flatMap(loadGuard(dir), run))).pipe(Effect.provide(testBackend)))
     expect((await fails((g) => g.classify(new Set(["a"]) as unknown as Array<string>))).reason).toMatch(/texts must be an array.*Set/)
     expect((await fails((g) => g.classify(["a", , "c"] as Array<string>))).reason).toMatch(/text 1 is missing/)
     expect((await fails((g) => g.classifyConversation([{ prompt: "hi", response: null as unknown as string }]))).reason).toMatch(/turn 0: response is null/)
@@ -91,7 +92,7 @@ describe("ONNX guard", () => {
   it("names the file and the problem of a bad folder", async () => {
     const dir = writeTinyOnnxFolder(tempDir("onnx-bad"), w)
     const fail = async (opts: Parameters<typeof loadGuard>[1] = {}) => {
-      const exit = await Effect.runPromiseExit(Effect.scoped(loadGuard(dir, opts)))
+      const exit = await Effect.runPromiseExit(Effect.scoped(loadGuard(dir, opts)).pipe(Effect.provide(testBackend)))
       expect(Exit.isFailure(exit)).toBe(true)
       return String(Exit.isFailure(exit) ? exit.cause : "")
     }

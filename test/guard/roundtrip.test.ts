@@ -43,7 +43,7 @@ describe("save → load", () => {
     const other = Object.keys(points).find((k) => points[k] !== trained.weights.logitShift) ?? "observed"
     const shifted = await withGuard(guardFromWeights({ ...trained, weights: { ...trained.weights, logitShift: points[other] } }), (g) => g.classify(texts))
     expect(await withGuard(loadGuard(modelDir, { operatingPoint: other }), (g) => g.classify(texts))).toEqual(shifted)
-    const err = await Effect.runPromise(Effect.scoped(loadGuard(modelDir, { operatingPoint: "lenient" })).pipe(Effect.flip))
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(modelDir, { operatingPoint: "lenient" })).pipe(Effect.flip, Effect.provide(env)))
     expect(err.reason).toMatch(/no operating point "lenient"; it has: balanced, observed/)
     // A model saved before operating points says so.
     const old = path.join(dir, "old")
@@ -52,7 +52,7 @@ describe("save → load", () => {
     delete json.operatingPoints
     fs.writeFileSync(path.join(old, MODEL_FILE), JSON.stringify(json))
     fs.copyFileSync(path.join(modelDir, WEIGHTS_FILE), path.join(old, WEIGHTS_FILE))
-    const oldErr = await Effect.runPromise(Effect.scoped(loadGuard(old, { operatingPoint: "observed" })).pipe(Effect.flip))
+    const oldErr = await Effect.runPromise(Effect.scoped(loadGuard(old, { operatingPoint: "observed" })).pipe(Effect.flip, Effect.provide(env)))
     expect(oldErr.reason).toMatch(/saved without operating points/)
   })
 
@@ -100,7 +100,7 @@ describe("save → load", () => {
     const weights = fs.readFileSync(path.join(copy, WEIGHTS_FILE))
     weights[weights.length - 2] ^= 0x01 // the lowest mantissa bit of the last float16: still finite
     fs.writeFileSync(path.join(copy, WEIGHTS_FILE), weights)
-    const err = await Effect.runPromise(Effect.scoped(loadGuard(copy)).pipe(Effect.flip))
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(copy)).pipe(Effect.flip, Effect.provide(env)))
     expect(err._tag).toBe("GuardError")
     expect(err.reason).toMatch(/weights\.bin does not match its sha256 in manifest\.json/)
     // Without a manifest there is nothing to check against: the folder loads.
@@ -109,9 +109,17 @@ describe("save → load", () => {
   })
 
   it("fails loading a missing folder with a GuardError naming the file", async () => {
-    const err = await Effect.runPromise(Effect.scoped(loadGuard(path.join(dir, "nope"))).pipe(Effect.flip))
+    const err = await Effect.runPromise(Effect.scoped(loadGuard(path.join(dir, "nope"))).pipe(Effect.flip, Effect.provide(env)))
     expect(err._tag).toBe("GuardError")
     expect(err.reason).toMatch(/nope.*model\.json/)
+  })
+})
+
+describe("the backend", () => {
+  it("is the session the caller provides (the Backend service), not one loadGuard makes", async () => {
+    const given = Layer.effect(Backend, Effect.map(Backend, (b) => ({ ...b, name: "tfjs-node-gpu" as const }))).pipe(Layer.provide(env))
+    const name = await Effect.runPromise(Effect.scoped(Effect.map(loadGuard(modelDir), (g) => g.backend)).pipe(Effect.provide(given)))
+    expect(name).toBe("tfjs-node-gpu")
   })
 })
 
@@ -127,7 +135,7 @@ describe("tensor lifetime", () => {
   it("a guard session frees what it allocated", async () => {
     const before = tf.memory().numTensors
     const scope = Effect.runSync(Scope.make())
-    const guard = await Effect.runPromise(loadGuard(modelDir).pipe(Scope.extend(scope)))
+    const guard = await Effect.runPromise(loadGuard(modelDir).pipe(Effect.provide(Layer.extendScope(env)), Scope.extend(scope)))
     expect(tf.memory().numTensors).toBeGreaterThan(before)
     await Effect.runPromise(guard.classify(texts))
     await Effect.runPromise(guard.classifyConversation([{ prompt: "hi", response: "murder" }, { prompt: "x" }]))

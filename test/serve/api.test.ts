@@ -12,6 +12,7 @@ import { CATEGORY_IDS, CATEGORY_NAMES } from "../../schemas/taxonomy.ts"
 import type { Prediction } from "../../schemas/prediction.ts"
 import { postJson, testServer, tinyModel, type TestServer } from "./fixtures.ts"
 import { rawRequest } from "../../src/loadtest/rawclient.ts"
+import { backendInScope } from "../support/backend.ts"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
@@ -23,7 +24,7 @@ const guardScope = Effect.runSync(Scope.make())
 beforeAll(async () => {
   model = await tinyModel()
   server = await testServer(model.dir)
-  guard = await Effect.runPromise(loadGuard(model.dir).pipe(Scope.extend(guardScope)))
+  guard = await Effect.runPromise(loadGuard(model.dir).pipe(Effect.provide(backendInScope), Scope.extend(guardScope)))
 })
 afterAll(async () => {
   // Last in, first out: each backend session checks that its own tensors are gone.
@@ -291,7 +292,7 @@ describe("operating point", () => {
     try {
       const served = (await (await fetch(`${observed.url}/model/model.json`)).json()) as { logitShift: number }
       expect(served.logitShift).toBe(stored.operatingPoints.observed)
-      const local = await Effect.runPromise(loadGuard(model.dir, { operatingPoint: "observed" }).pipe(Scope.extend(scope)))
+      const local = await Effect.runPromise(loadGuard(model.dir, { operatingPoint: "observed" }).pipe(Effect.provide(backendInScope), Scope.extend(scope)))
       const texts = ["murder the dog", "the cat read a book"]
       const body = decodeResponse(await (await postJson(observed.url, { input: texts })).json())
       const want = await Effect.runPromise(local.classify(texts))

@@ -11,6 +11,7 @@ import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { DEFAULT_SERVE_CONFIG, ServeConfig } from "../../src/serve/config.ts"
 import { startServer, type RunningServer } from "../../src/serve/server.ts"
 import { syntheticRows, tinyConfig } from "../guard/fixtures.ts"
+import { backendInScope } from "../support/backend.ts"
 import { tempDir } from "../support/temp-dir.ts"
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..")
@@ -39,7 +40,7 @@ export const testServer = async (
 ): Promise<TestServer> => {
   const config = Schema.decodeUnknownSync(ServeConfig)({ ...DEFAULT_SERVE_CONFIG, port: 0, modelDir, playground: false, ...overrides })
   const scope = Effect.runSync(Scope.make())
-  const server = await Effect.runPromise(startServer(config, { log }).pipe(Scope.extend(scope)))
+  const server = await Effect.runPromise(startServer(config, { log }).pipe(Effect.provide(backendInScope), Scope.extend(scope)))
   return { ...server, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
 
