@@ -17,6 +17,7 @@ import * as path from "node:path"
 import { ABLATION_SEED_LANGUAGES, DEFAULT_SELFPLAY, QUICK_SELFPLAY, SelfPlayConfig } from "../src/game/config.ts"
 import { Game, GameLive } from "../src/game/context.ts"
 import { writeRunReport, shipGuard, writeRunManifest } from "../src/game/report.ts"
+import { runDirOf } from "../src/game/run-folder.ts"
 import * as S from "../src/game/stages.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
@@ -85,7 +86,7 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
       seedFile: resolvePath(args.seedFile, "datasets/seed.parquet"),
       benchmarksFile: resolvePath(args.benchmarksFile, "datasets/benchmarks.parquet"),
       lexiconFile: DEFAULT_LEXICON_FILE,
-      runDir: path.join(repoRoot, "runs", config.runId)
+      runDir: runDirOf(repoRoot, config.runId)
     }
     yield* ensureDefaultTables([paths.seedFile, paths.benchmarksFile])
     // The run's one root seed enters here: every random stream derives from the Seed service.

@@ -237,6 +237,9 @@ export type RunConfigView = typeof RunConfigView.Type
 
 // ─── the layout ───────────────────────────────────────────────────────────────────────────
 
+/** runs/<id>/ of a repository. */
+export const runDirOf = (repoRoot: string, runId: string) => path.join(repoRoot, "runs", runId)
+
 /** The folder of iteration t. */
 export const iterName = (t: number) => `iter-${t}`
 export const iterDir = (runDir: string, t: number) => path.join(runDir, iterName(t))
