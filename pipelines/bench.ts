@@ -22,14 +22,11 @@ import { guardFromWeights } from "../src/guard/guard.ts"
 import { readModelDir } from "../src/guard/storage.ts"
 import * as markdown from "../src/report/markdown.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
-const data = Options.text("data").pipe(
-  Options.withDescription("texts to time (default: datasets/seed.parquet, validation split)"),
-  Options.optional
-)
-const out = Options.text("out").pipe(Options.withDescription("JSON output (default: bench/guard.json)"), Options.optional)
+const model = optionalText("model", "guard folder (default: models/default)")
+const data = optionalText("data", "texts to time (default: datasets/seed.parquet, validation split)")
+const out = optionalText("out", "JSON output (default: bench/guard.json)")
 const count = Options.integer("texts").pipe(Options.withDescription("texts per throughput pass"), Options.withDefault(20_000))
 
 

@@ -8,17 +8,17 @@
  * after the seed or the dictionary packages change. About 7 minutes on 2 cores (Apertium).
  */
 import { ensureDefaultTables } from "../src/data/cache.ts"
-import { Command, Options } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import * as path from "node:path"
 import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { formatLexicon } from "../src/guard/lexicon.ts"
 import { buildLexicon } from "../src/guard/lexicon-build.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-const data = Options.text("data").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
-const out = Options.text("out").pipe(Options.withDescription("lexicon file (default: datasets/lexicon.tsv)"), Options.optional)
+const data = optionalText("data", "seed table (default: datasets/seed.parquet)")
+const out = optionalText("out", "lexicon file (default: datasets/lexicon.tsv)")
 
 const command = Command.make("build-lexicon", { data, out }, (args) =>
   Effect.gen(function* () {

@@ -18,14 +18,11 @@ import { checkOutput, classifySource, openInput } from "../src/guard/batch.ts"
 import { DEFAULT_MODEL_DIR, loadGuard } from "../src/guard/guard.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
+import { operatingPointOption, optionalText, runCommandLine } from "../src/runtime/cli.ts"
 
 const input = Options.text("input").pipe(Options.withDescription("JSONL or Parquet file of texts"))
 const output = Options.text("output").pipe(Options.withDescription("JSONL file to write (one line per input row)"))
-const model = Options.text("model").pipe(
-  Options.withDescription("guard folder (default: models/default)"),
-  Options.optional
-)
+const model = optionalText("model", "guard folder (default: models/default)")
 
 
 const command = Command.make("classify", { input, output, model, operatingPoint: operatingPointOption }, (args) =>

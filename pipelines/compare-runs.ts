@@ -9,17 +9,17 @@
  * then the same for the generalization check (iter-N/generalization.json), which is what counts.
  * The files are read through src/game/run-folder.ts.
  */
-import { Args, Command, Options } from "@effect/cli"
+import { Args, Command } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as path from "node:path"
 import { FileError } from "../src/data/errors.ts"
 import { writeFileAtomic } from "../src/data/parquet.ts"
 import { compareChecksMarkdown, compareRunsMarkdown } from "../src/game/compare.ts"
 import { evaluatedIterations, ITER, iterationFolders, iterDir, readIfPresent } from "../src/game/run-folder.ts"
-import { runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, runCommandLine } from "../src/runtime/cli.ts"
 
 const runDirs = Args.directory({ name: "run", exists: "yes" }).pipe(Args.atLeast(1))
-const out = Options.text("out").pipe(Options.withDescription("write the Markdown here instead of printing it"), Options.optional)
+const out = optionalText("out", "write the Markdown here instead of printing it")
 
 const command = Command.make("compare-runs", { runDirs, out }, (args) =>
   Effect.gen(function* () {

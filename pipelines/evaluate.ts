@@ -20,24 +20,12 @@ import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
 import { Example } from "../schemas/index.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { operatingPointOption, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { operatingPointOption, optionalText, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-const model = Options.text("model").pipe(
-  Options.withDescription("guard folder (default: models/default)"),
-  Options.optional
-)
-const benchmarks = Options.text("benchmarks").pipe(
-  Options.withDescription("benchmark table (default: datasets/benchmarks.parquet)"),
-  Options.optional
-)
-const out = Options.text("out").pipe(
-  Options.withDescription("report folder (default: reports/<model-name>/)"),
-  Options.optional
-)
-const seedFile = Options.text("seed-file").pipe(
-  Options.withDescription("seed table whose held-out sources the generalization check scores (default: datasets/seed.parquet)"),
-  Options.optional
-)
+const model = optionalText("model", "guard folder (default: models/default)")
+const benchmarks = optionalText("benchmarks", "benchmark table (default: datasets/benchmarks.parquet)")
+const out = optionalText("out", "report folder (default: reports/<model-name>/)")
+const seedFile = optionalText("seed-file", "seed table whose held-out sources the generalization check scores (default: datasets/seed.parquet)")
 const readme = Options.boolean("readme").pipe(
   Options.withDescription("also update the table1 section of README.md")
 )

@@ -15,7 +15,7 @@
  * Prints what it saw per check; exits 1 if any check fails.
  */
 import { Command, Options } from "@effect/cli"
-import { runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, runCommandLine } from "../src/runtime/cli.ts"
 import { Console, Data, Effect, Option } from "effect"
 import * as http from "node:http"
 import * as path from "node:path"
@@ -24,7 +24,7 @@ import { spawnServer, type ServerProcess } from "../src/loadtest/spawn.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "..")
 
-const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
+const model = optionalText("model", "guard folder (default: models/default)")
 const workers = Options.integer("workers").pipe(
   Options.withDescription("server worker processes (default: the server's own default, one per core)"),
   Options.optional

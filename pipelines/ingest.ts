@@ -13,20 +13,14 @@ import { ensureDatasets } from "../src/data/cache.ts"
 import { ingestDefaults, IngestConfig } from "../src/data/ingest.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine, setOption } from "../src/runtime/cli.ts"
 
 const shared = Options.directory("shared").pipe(
   Options.withDescription("shared datasets folder (default: ../shared/datasets from the repo root)"),
   Options.optional
 )
-const out = Options.text("out").pipe(
-  Options.withDescription("output folder (default: datasets/ in the repo)"),
-  Options.optional
-)
-const set = Options.text("set").pipe(
-  Options.withDescription("override a setting, e.g. --set validationPercent=10 (repeatable)"),
-  Options.repeated
-)
+const out = optionalText("out", "output folder (default: datasets/ in the repo)")
+const set = setOption("validationPercent=10")
 
 
 

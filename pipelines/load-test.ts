@@ -26,7 +26,7 @@
  */
 import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
-import { runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, runCommandLine } from "../src/runtime/cli.ts"
 import autocannon, { type Result } from "autocannon"
 import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs"
@@ -44,8 +44,8 @@ import * as markdown from "../src/report/markdown.ts"
 const repoRoot = path.resolve(import.meta.dirname, "..")
 const TARGETS = { singleRequestsPerS: 2000, singleP99Ms: 50, rssSpreadPct: 10 }
 
-const url = Options.text("url").pipe(Options.withDescription("target a running server instead of starting one"), Options.optional)
-const model = Options.text("model").pipe(Options.withDescription("guard folder for the started server (default: models/default)"), Options.optional)
+const url = optionalText("url", "target a running server instead of starting one")
+const model = optionalText("model", "guard folder for the started server (default: models/default)")
 const requests = Options.integer("requests").pipe(Options.withDescription("requests in the mixed phase"), Options.withDefault(100_000))
 const singleRequests = Options.integer("single-requests").pipe(
   Options.withDescription("requests in the single-text phase (0 skips it)"),
@@ -55,13 +55,10 @@ const pacedRequests = Options.integer("paced-requests").pipe(
   Options.withDescription("requests in the paced phase at the target rate (0 skips it)"),
   Options.withDefault(20_000)
 )
-const textsFile = Options.text("texts").pipe(
-  Options.withDescription("texts to send, one per line (default: the seed's validation split)"),
-  Options.optional
-)
+const textsFile = optionalText("texts", "texts to send, one per line (default: the seed's validation split)")
 const warmup = Options.integer("warmup").pipe(Options.withDescription("warm-up requests before measuring"), Options.withDefault(5000))
 const connections = Options.integer("connections").pipe(Options.withDescription("concurrent connections"), Options.withDefault(64))
-const out = Options.text("out").pipe(Options.withDescription("JSON output (default: bench/serve.json)"), Options.optional)
+const out = optionalText("out", "JSON output (default: bench/serve.json)")
 const seed = Options.integer("seed").pipe(Options.withDescription("seed of the request mix"), Options.withDefault(DEFAULT_SEED))
 
 const r2 = (x: number) => Math.round(x * 100) / 100

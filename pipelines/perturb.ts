@@ -24,13 +24,13 @@ import { ProgressLive } from "../src/runtime/progress.ts"
 import { makeSeed } from "../src/runtime/seed.ts"
 import { loadServedModel } from "../src/serve/model.ts"
 import { runSuite, suiteMarkdown } from "../src/loadtest/robustness.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const TARGET_DROP_POINTS = 5
 
-const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
-const data = Options.text("data").pipe(Options.withDescription("benchmark table (default: datasets/benchmarks.parquet)"), Options.optional)
-const out = Options.text("out").pipe(Options.withDescription("JSON output (default: bench/perturbation.json)"), Options.optional)
+const model = optionalText("model", "guard folder (default: models/default)")
+const data = optionalText("data", "benchmark table (default: datasets/benchmarks.parquet)")
+const out = optionalText("out", "JSON output (default: bench/perturbation.json)")
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed of the perturbations"), Options.withDefault(DEFAULT_SEED))
 const limit = Options.integer("limit").pipe(Options.withDescription("measure a language-stratified sample of N rows"), Options.optional)
 

@@ -20,7 +20,7 @@ import { writeRunReport, shipGuard, writeRunManifest } from "../src/game/report.
 import { runDirOf } from "../src/game/run-folder.ts"
 import * as S from "../src/game/stages.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine, setOption } from "../src/runtime/cli.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
@@ -67,7 +67,7 @@ const ablation = Options.choice("ablation", Object.keys(ABLATION_SEED_LANGUAGES)
   Options.optional
 )
 const configFile = Options.file("config").pipe(Options.withDescription("JSON config file (see src/game/config.ts)"), Options.optional)
-const set = Options.text("set").pipe(Options.withDescription("override a config value, e.g. --set iterations=3"), Options.repeated)
+const set = setOption("iterations=3")
 const ship = Options.boolean("ship").pipe(Options.withDescription("copy the final guard to models/default"))
 const seedFile = Options.file("seed-file").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
 const benchmarksFile = Options.file("benchmarks").pipe(

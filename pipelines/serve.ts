@@ -21,18 +21,18 @@ import { checkModelDir } from "../src/guard/storage.ts"
 import { DEFAULT_MODEL_DIR } from "../src/guard/guard.ts"
 import * as path from "node:path"
 import { loadConfig } from "../src/runtime/config.ts"
-import { operatingPointOption, runCommandLine } from "../src/runtime/cli.ts"
+import { operatingPointOption, optionalText, runCommandLine, setOption } from "../src/runtime/cli.ts"
 import { steadyHeap } from "../src/serve/heap.ts"
 
 const port = Options.integer("port").pipe(Options.withDescription("port (0 = any free port)"), Options.optional)
-const host = Options.text("host").pipe(Options.withDescription("interface to bind (default 127.0.0.1)"), Options.optional)
-const model = Options.text("model").pipe(Options.withDescription("guard folder (default: models/default)"), Options.optional)
-const configFile = Options.text("config").pipe(Options.withDescription("JSON config file"), Options.optional)
+const host = optionalText("host", "interface to bind (default 127.0.0.1)")
+const model = optionalText("model", "guard folder (default: models/default)")
+const configFile = optionalText("config", "JSON config file")
 const workers = Options.integer("workers").pipe(
   Options.withDescription("server processes sharing the port (0 = one per core, at most 4; 1 = no cluster)"),
   Options.optional
 )
-const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set limits.maxInputs=64"), Options.repeated)
+const set = setOption("limits.maxInputs=64")
 
 
 /** This process serves, in its own backend session, until it is told to stop. */

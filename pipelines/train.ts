@@ -33,26 +33,14 @@ import * as md from "../src/report/markdown.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine, setOption } from "../src/runtime/cli.ts"
 
-const data = Options.text("data").pipe(
-  Options.withDescription("training table (default: datasets/seed.parquet)"),
-  Options.optional
-)
-const out = Options.text("out").pipe(Options.withDescription("model folder (default: models/default)"), Options.optional)
-const configFile = Options.text("config").pipe(Options.withDescription("JSON config file"), Options.optional)
-const set = Options.text("set").pipe(
-  Options.withDescription("override a setting, e.g. --set model.dim=48 (repeatable)"),
-  Options.repeated
-)
-const holdout = Options.text("holdout-sources").pipe(
-  Options.withDescription("comma-separated sources to leave out of training and score afterwards (default: the generalization check's; none: train on all)"),
-  Options.optional
-)
-const lexiconFile = Options.text("lexicon").pipe(
-  Options.withDescription("cross-lingual lexicon (default: datasets/lexicon.tsv)"),
-  Options.optional
-)
+const data = optionalText("data", "training table (default: datasets/seed.parquet)")
+const out = optionalText("out", "model folder (default: models/default)")
+const configFile = optionalText("config", "JSON config file")
+const set = setOption("model.dim=48")
+const holdout = optionalText("holdout-sources", "comma-separated sources to leave out of training and score afterwards (default: the generalization check's; none: train on all)")
+const lexiconFile = optionalText("lexicon", "cross-lingual lexicon (default: datasets/lexicon.tsv)")
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
 
 

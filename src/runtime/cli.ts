@@ -11,10 +11,17 @@ export const repoRoot = path.resolve(import.meta.dirname, "../..")
 export const resolvePath = (given: Option.Option<string>, fallback: string): string =>
   Option.match(given, { onNone: () => path.resolve(repoRoot, fallback), onSome: (p) => path.resolve(p) })
 
+/** `--NAME TEXT` that may be left out (Option.none(); `resolvePath` gives a path option its default). */
+export const optionalText = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+/** `--set key.path=VALUE`, repeatable: overrides on top of the config (loadConfig in config.ts). */
+export const setOption = (example: string) =>
+  Options.text("set").pipe(Options.withDescription(`override a setting, e.g. --set ${example} (repeatable)`), Options.repeated)
+
 /** `--operating-point NAME`: a calibration saved with the model (guard.ts `LoadOptions`). */
-export const operatingPointOption = Options.text("operating-point").pipe(
-  Options.withDescription('a calibration saved with the model: "balanced" (its default) or "observed" (fewer false flags on mostly-benign traffic)'),
-  Options.optional
+export const operatingPointOption = optionalText(
+  "operating-point",
+  'a calibration saved with the model: "balanced" (its default) or "observed" (fewer false flags on mostly-benign traffic)'
 )
 
 /** One line for a typed error: its tag and message (or reason). */
