@@ -235,6 +235,12 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
     }
   })
 
+  it.each(notebooks)("%s gives the same bytes when executed twice on the same data", async (name) => {
+    const again = await execute(path.join(notebooksDir, name), path.join(tmp, "out-again"), { DUOGUARD_DATASETS_DIR: dataDir, DUOGUARD_RUN_DIR: fixtureRunDir })
+    expect(again.ok, again.log.slice(-4000)).toBe(true)
+    expect(fs.readFileSync(again.output, "utf8")).toBe(fs.readFileSync(runs.get(name)!.output, "utf8"))
+  })
+
   it("datasets.ipynb shows the fixture's numbers and renders every chart", () => {
     const outputs = expectOneOutputPerCellAndEveryChart("datasets.ipynb", 5)
     const markdown = outputs.map((o) => joined(o.data?.["text/markdown"])).join("\n")
@@ -244,12 +250,6 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
     // Every fixture source appears in the per-source tables, every language in the tables.
     for (const source of ["fx-posts", "fx-requests", "fx-benign"]) expect(markdown).toContain(`| ${source} |`)
     for (const lang of new Set(seedRows.map((r) => r.lang))) expect(markdown).toContain(`| ${lang} |`)
-  })
-
-  it("datasets.ipynb gives the same bytes when executed twice on the same data", async () => {
-    const again = await execute(path.join(notebooksDir, "datasets.ipynb"), path.join(tmp, "out-again"), { DUOGUARD_DATASETS_DIR: dataDir })
-    expect(again.ok, again.log.slice(-4000)).toBe(true)
-    expect(fs.readFileSync(again.output, "utf8")).toBe(fs.readFileSync(runs.get("datasets.ipynb")!.output, "utf8"))
   })
 
   it("reports a failing cell as a failure (the harness can fail)", async () => {
@@ -288,12 +288,6 @@ describe.runIf(jupyterAvailable)("notebooks execute headless", () => {
       const averages = json(ITER.table1.at(iterDir(fixtureRunDir, t))).ours.averages as Array<{ avgF1: number }>
       expect(markdown).toContain(`| ${t === 0 ? "iteration 0 (seed only)" : `iteration ${t}`} | ${averages.map((a) => pct(a.avgF1)).join(" | ")} |`)
     }
-  })
-
-  it("selfplay.ipynb gives the same bytes when executed twice on the same run", async () => {
-    const again = await execute(path.join(notebooksDir, "selfplay.ipynb"), path.join(tmp, "out-again"), { DUOGUARD_RUN_DIR: fixtureRunDir })
-    expect(again.ok, again.log.slice(-4000)).toBe(true)
-    expect(fs.readFileSync(again.output, "utf8")).toBe(fs.readFileSync(runs.get("selfplay.ipynb")!.output, "utf8"))
   })
 
   it("selfplay.ipynb names the run folder it cannot find", async () => {
