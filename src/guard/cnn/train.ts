@@ -1,0 +1,417 @@
+/**
+ * Training the CNN guard: the main family's recipe (../train.ts) with the network swapped —
+ * the same capped, balanced rows (balance.ts), the same loss (12 per-category BCEs + BCE of the
+ * max logit vs the unsafe label), lazy Adam on the host-side embedding rows a batch touches and
+ * AdamW on the dense layers, warm-up + cosine schedule, early stopping on the weighted
+ * validation loss, then the calibration shifts of calibrate.ts (the "everyday" point is the
+ * default). Seeded: same rows, config and seed → same weights on the same backend and thread
+ * count.
+ *
+ * Embedding rows of tokens that no training text contains are set to zero before saving: they
+ * were never trained, and their random initial values would make unseen tokens fire filters
+ * at random. A zero row contributes nothing to a window.
+ */
+import { Effect } from "effect"
+import * as tf from "@tensorflow/tfjs-core"
+import { CATEGORY_IDS, categoryIndex } from "../../../schemas/taxonomy.ts"
+import type { Prediction } from "../../../schemas/index.ts"
+import { Backend } from "../../runtime/backend.ts"
+import { Progress, withProgress } from "../../runtime/progress.ts"
+import { Rng } from "../../runtime/rng.ts"
+import { capGroups, rowWeights } from "../balance.ts"
+import { chooseShift, everydayShift, PRIORS, type CalibrationPrior, type EverydayShift, type ShiftChoice } from "../calibrate.ts"
+import { GuardError } from "../errors.ts"
+import { fromHalf, toHalf } from "../format.ts"
+import { ensureGradients } from "../gradients.ts"
+import { auc, groupedMetrics, type BinaryMetrics } from "../metrics.ts"
+import { NUM_CATEGORIES, sigmoid } from "../model.ts"
+import type { HistoryPoint, TrainRow } from "../train.ts"
+import type { CnnConfig } from "./config.ts"
+import { Batcher, batchIndex, cnnLogits, disposeIndex, gatherRows, initCnn, predictLogits, type CnnShape, type CnnWeights } from "./model.ts"
+import type { TokenIds } from "./tokenizer.ts"
+
+export interface TrainedCnn {
+  readonly weights: CnnWeights
+  readonly tokenizer: string
+  readonly config: CnnConfig
+  readonly seed: number
+  readonly backend: string
+  readonly trainRows: number
+  readonly validationRows: number
+  /** Vocabulary rows some training text uses (the others are zero). */
+  readonly trainedVocabRows: number
+  readonly history: ReadonlyArray<HistoryPoint>
+  readonly bestStep: number
+  readonly validation: {
+    readonly loss: number
+    readonly shifts: Readonly<Record<CalibrationPrior, ShiftChoice>>
+    readonly everyday: EverydayShift
+    /** Unsafe-vs-safe metrics after the default shift, at the 0.5 rule, per language. */
+    readonly byLanguage: Readonly<Record<string, BinaryMetrics>>
+    readonly categoryAuc: Readonly<Record<string, number>>
+  }
+  readonly seconds: number
+  /** Seconds spent tokenizing (train + validation). */
+  readonly tokenizeSeconds: number
+}
+
+interface Encoded {
+  readonly tokens: ReadonlyArray<Int32Array>
+  readonly y: Float32Array // [n, 12]
+  readonly unsafe: Float32Array
+  readonly weight: Float64Array
+}
+
+/** Token ids of `texts`, with a progress bar. */
+export const tokenizeAll = (
+  texts: ReadonlyArray<string>,
+  tokenizer: TokenIds,
+  maxLen: number,
+  label: string
+): Effect.Effect<Array<Int32Array>, GuardError, Progress> =>
+  withProgress(`tokenize ${label}`, texts.length, (bar) =>
+    Effect.gen(function* () {
+      const out: Array<Int32Array> = new Array(texts.length)
+      const chunk = 2000
+      for (let from = 0; from < texts.length; from += chunk) {
+        yield* Effect.try({
+          try: () => {
+            const to = Math.min(texts.length, from + chunk)
+            for (let i = from; i < to; i++) out[i] = tokenizer.encode(texts[i], maxLen)
+            bar.tick(to - from)
+          },
+          catch: (e) => new GuardError({ reason: `tokenizing ${label}: ${e instanceof Error ? e.message : String(e)}` })
+        })
+      }
+      return out
+    })
+  )
+
+const encodeRows = (rows: ReadonlyArray<TrainRow>, tokens: ReadonlyArray<Int32Array>, weight: Float64Array): Encoded => {
+  const y = new Float32Array(rows.length * NUM_CATEGORIES)
+  const unsafe = new Float32Array(rows.length)
+  rows.forEach((r, i) => {
+    unsafe[i] = r.unsafe ? 1 : 0
+    for (const c of r.categories) y[i * NUM_CATEGORIES + categoryIndex(c)] = 1
+  })
+  return { tokens, y, unsafe, weight }
+}
+
+// ---- optimizers (the same updates as ../train.ts) --------------------------------------------
+
+class Moments {
+  readonly m: Float32Array
+  readonly v: Float32Array
+  constructor(n: number) {
+    this.m = new Float32Array(n)
+    this.v = new Float32Array(n)
+  }
+}
+const BETA1 = 0.9
+const BETA2 = 0.999
+const EPS = 1e-8
+
+const adamDense = (p: Float32Array, g: Float32Array, s: Moments, lr: number, t: number, decay: number) => {
+  const c1 = 1 - Math.pow(BETA1, t)
+  const c2 = 1 - Math.pow(BETA2, t)
+  for (let i = 0; i < p.length; i++) {
+    const m = (s.m[i] = BETA1 * s.m[i] + (1 - BETA1) * g[i])
+    const v = (s.v[i] = BETA2 * s.v[i] + (1 - BETA2) * g[i] * g[i])
+    p[i] -= lr * ((m / c1) / (Math.sqrt(v / c2) + EPS) + decay * p[i])
+  }
+}
+
+/** Lazy Adam on the table rows `rows` (gradient rows in the same order). */
+const adamRows = (table: Float32Array, grad: Float32Array, rows: Int32Array, dim: number, s: Moments, lr: number, t: number) => {
+  const c1 = 1 - Math.pow(BETA1, t)
+  const c2 = 1 - Math.pow(BETA2, t)
+  for (let u = 0; u < rows.length; u++) {
+    const base = rows[u] * dim
+    for (let d = 0; d < dim; d++) {
+      const i = base + d
+      const g = grad[u * dim + d]
+      const m = (s.m[i] = BETA1 * s.m[i] + (1 - BETA1) * g)
+      const v = (s.v[i] = BETA2 * s.v[i] + (1 - BETA2) * g * g)
+      table[i] -= (lr * (m / c1)) / (Math.sqrt(v / c2) + EPS)
+    }
+  }
+}
+
+const schedule = (step: number, total: number, warmupFrac: number) => {
+  const warm = Math.max(1, Math.round(total * warmupFrac))
+  if (step <= warm) return step / warm
+  return 0.5 * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, total - warm)))
+}
+
+const bceWithLogits = (x: tf.Tensor, y: tf.Tensor): tf.Tensor =>
+  tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))
+const bceHost = (x: number, y: number) => Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)))
+
+const weightedLoss = (logits: Float32Array, data: Encoded, config: CnnConfig) => {
+  let num = 0, den = 0
+  for (let i = 0; i < data.unsafe.length; i++) {
+    let cat = 0, max = -Infinity
+    for (let c = 0; c < NUM_CATEGORIES; c++) {
+      const x = logits[i * NUM_CATEGORIES + c]
+      cat += bceHost(x, data.y[i * NUM_CATEGORIES + c])
+      if (x > max) max = x
+    }
+    num += data.weight[i] * (config.categoryLossWeight * cat + config.unsafeLossWeight * bceHost(max, data.unsafe[i]))
+    den += data.weight[i]
+  }
+  return num / den
+}
+
+export const maxPerRow = (logits: Float32Array, n: number): Float32Array => {
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity
+    for (let c = 0; c < NUM_CATEGORIES; c++) m = Math.max(m, logits[i * NUM_CATEGORIES + c])
+    out[i] = m
+  }
+  return out
+}
+
+const cloneWeights = (w: CnnWeights): CnnWeights => ({
+  ...w,
+  embedding: w.embedding.slice(),
+  convW: w.convW.slice(),
+  convB: w.convB.slice(),
+  w1: w.w1.slice(),
+  b1: w.b1.slice(),
+  w2: w.w2.slice(),
+  b2: w.b2.slice()
+})
+
+/** The weights as saved: untrained rows zeroed, the table rounded through float16 (storage.ts). */
+export const asStoredCnn = (w: CnnWeights, trained: Uint8Array): CnnWeights => {
+  const D = w.shape.dim
+  const embedding = new Float32Array(w.embedding.length)
+  for (let r = 0; r < w.shape.vocab; r++) {
+    if (trained[r] === 0) continue
+    for (let i = r * D; i < (r + 1) * D; i++) embedding[i] = fromHalf(toHalf(w.embedding[i]))
+  }
+  return { ...w, embedding }
+}
+
+interface Fit {
+  readonly weights: CnnWeights
+  readonly bestLoss: number
+  readonly bestStep: number
+  readonly history: ReadonlyArray<HistoryPoint>
+  readonly trained: Uint8Array
+}
+
+const fit = (train: Encoded, val: Encoded, shape: CnnShape, config: CnnConfig, rng: Rng): Effect.Effect<Fit, GuardError, Progress> =>
+  Effect.gen(function* () {
+    const n = train.unsafe.length
+    const weights = initCnn(shape, rng.child("init"))
+    // Category biases start at the (weighted) log-odds of each category, as in ../train.ts.
+    for (let c = 0; c < NUM_CATEGORIES; c++) {
+      let pos = 0, tot = 0
+      for (let i = 0; i < n; i++) {
+        pos += train.weight[i] * train.y[i * NUM_CATEGORIES + c]
+        tot += train.weight[i]
+      }
+      const p = Math.min(0.99, Math.max(1e-4, pos / tot))
+      weights.b2[c] = Math.log(p / (1 - p))
+    }
+    const trained = new Uint8Array(shape.vocab)
+    for (const t of train.tokens) for (const id of t) trained[id] = 1
+    const mE = new Moments(weights.embedding.length)
+    const dense = ["convW", "convB", "w1", "b1", "w2", "b2"] as const
+    const moments = Object.fromEntries(dense.map((k) => [k, new Moments(weights[k].length)])) as Record<(typeof dense)[number], Moments>
+    const batcher = new Batcher(shape.vocab, shape.width)
+    const stepsPerEpoch = Math.ceil(n / config.batchSize)
+    const totalSteps = stepsPerEpoch * config.maxEpochs
+    const evalAt = new Set(Array.from({ length: config.evalsPerEpoch }, (_, k) => Math.ceil(((k + 1) * stepsPerEpoch) / config.evalsPerEpoch)))
+    const dropRng = rng.child("dropout")
+    const D = shape.dim
+
+    const trainStep = (step: number, idx: Int32Array): number => {
+      const size = idx.length
+      const b = batcher.batch(Array.from(idx, (i) => train.tokens[i]))
+      const y = new Float32Array(size * NUM_CATEGORIES)
+      const u = new Float32Array(size)
+      const sw = new Float32Array(size)
+      let swSum = 0
+      idx.forEach((r, k) => {
+        y.set(train.y.subarray(r * NUM_CATEGORIES, (r + 1) * NUM_CATEGORIES), k * NUM_CATEGORIES)
+        u[k] = train.unsafe[r]
+        sw[k] = train.weight[r]
+        swSum += train.weight[r]
+      })
+      let mask: Float32Array | null = null
+      if (config.dropout > 0) {
+        const keep = 1 - config.dropout
+        mask = new Float32Array(size * shape.filters)
+        for (let i = 0; i < mask.length; i++) mask[i] = dropRng.next() < keep ? 1 / keep : 0
+      }
+      const ix = batchIndex(b, true)
+      const out = tf.tidy(() => {
+        const yT = tf.tensor2d(y, [size, NUM_CATEGORIES])
+        const uT = tf.tensor1d(u)
+        const swT = tf.tensor1d(sw)
+        const maskT = mask ? tf.tensor2d(mask, [size, shape.filters]) : undefined
+        const params = [
+          tf.tensor2d(gatherRows(weights.embedding, D, b.rows), [b.rows.length + 1, D]),
+          tf.tensor2d(weights.convW, [shape.width * D, shape.filters]),
+          tf.tensor1d(weights.convB),
+          tf.tensor2d(weights.w2, [shape.hidden > 0 ? shape.hidden : shape.filters, NUM_CATEGORIES]),
+          tf.tensor1d(weights.b2),
+          ...(shape.hidden > 0 ? [tf.tensor2d(weights.w1, [shape.filters, shape.hidden]), tf.tensor1d(weights.b1)] : [])
+        ]
+        const loss = (...p: Array<tf.Tensor>) => {
+          const [table, convW, convB, w2, b2, w1, b1] = p
+          const logits = cnnLogits(shape, b, ix, {
+            table: table as tf.Tensor2D,
+            convW: convW as tf.Tensor2D,
+            convB: convB as tf.Tensor1D,
+            w1: (w1 as tf.Tensor2D | undefined) ?? null,
+            b1: (b1 as tf.Tensor1D | undefined) ?? null,
+            w2: w2 as tf.Tensor2D,
+            b2: b2 as tf.Tensor1D
+          }, maskT)
+          const perCat = tf.mul(tf.sum(bceWithLogits(logits, yT), 1), config.categoryLossWeight)
+          const perRow = tf.add(perCat, tf.mul(bceWithLogits(tf.max(logits, 1), uT), config.unsafeLossWeight))
+          return tf.div(tf.sum(tf.mul(perRow, swT)), swSum) as tf.Scalar
+        }
+        const { value, grads } = tf.valueAndGrads(loss)(params)
+        return [value, ...grads]
+      })
+      disposeIndex(ix)
+      const [value, gTable, gConvW, gConvB, gW2, gB2, gW1, gB1] = out.map((t) => t.dataSync() as Float32Array)
+      tf.dispose(out)
+      const scale = schedule(step, totalSteps, config.warmup)
+      const lr = config.learningRate * scale
+      // The table gradient's last row is the zero row's: not a parameter.
+      adamRows(weights.embedding, gTable, b.rows, D, mE, config.embeddingLearningRate * scale, step)
+      adamDense(weights.convW, gConvW, moments.convW, lr, step, config.weightDecay)
+      adamDense(weights.convB, gConvB, moments.convB, lr, step, 0)
+      adamDense(weights.w2, gW2, moments.w2, lr, step, config.weightDecay)
+      adamDense(weights.b2, gB2, moments.b2, lr, step, 0)
+      if (shape.hidden > 0) {
+        adamDense(weights.w1, gW1, moments.w1, lr, step, config.weightDecay)
+        adamDense(weights.b1, gB1, moments.b1, lr, step, 0)
+      }
+      return value[0]
+    }
+
+    const history: Array<HistoryPoint> = []
+    let best = { loss: Infinity, step: 0, weights: cloneWeights(weights) }
+    let sinceBest = 0
+    let step = 0
+    let running = 0, runningCount = 0
+    let stop = false
+    for (let epoch = 0; epoch < config.maxEpochs && !stop; epoch++) {
+      const order = Int32Array.from(rng.child(`epoch-${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i)))
+      yield* withProgress(`cnn epoch ${epoch + 1}/${config.maxEpochs}`, stepsPerEpoch, (bar) =>
+        Effect.gen(function* () {
+          for (let s = 0; s < stepsPerEpoch && !stop; s++) {
+            yield* Effect.sync(() => {
+              step++
+              const from = s * config.batchSize
+              const loss = trainStep(step, order.subarray(from, Math.min(n, from + config.batchSize)))
+              if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss})`)
+              running += loss
+              runningCount++
+              bar.tick()
+            })
+            if (evalAt.has(s + 1)) {
+              const valLoss = weightedLoss(predictLogits(weights, val.tokens, 1024, batcher), val, config)
+              history.push({
+                epoch: Math.round((step / stepsPerEpoch) * 1000) / 1000,
+                step,
+                trainLoss: running / Math.max(1, runningCount),
+                validationLoss: valLoss
+              })
+              running = 0
+              runningCount = 0
+              if (valLoss < best.loss - 1e-5) {
+                best = { loss: valLoss, step, weights: cloneWeights(weights) }
+                sinceBest = 0
+              } else if (++sinceBest >= config.patience) stop = true
+            }
+          }
+        })
+      ).pipe(Effect.catchAllDefect((d) => new GuardError({ reason: `CNN training: ${d instanceof Error ? d.message : String(d)}` })))
+    }
+    return { weights: asStoredCnn(best.weights, trained), bestLoss: best.loss, bestStep: best.step, history, trained }
+  })
+
+/**
+ * Train a CNN guard on `allTrain` (capped per group as config.balance says), early-stop on
+ * `validation`, calibrate. Rows carry their balancing `source` (synthetic rows: one source).
+ */
+export const trainCnn = (
+  allTrain: ReadonlyArray<TrainRow>,
+  validation: ReadonlyArray<TrainRow>,
+  config: CnnConfig,
+  seed: number,
+  tokenizer: TokenIds
+): Effect.Effect<TrainedCnn, GuardError, Backend | Progress> =>
+  Effect.gen(function* () {
+    const backend = yield* Backend
+    const train = capGroups(allTrain, config.balance, seed)
+    if (train.length === 0) return yield* new GuardError({ reason: "trainCnn: the training set is empty" })
+    if (validation.length === 0) return yield* new GuardError({ reason: "trainCnn: the validation set is empty (needed for early stopping and calibration)" })
+    yield* Effect.tryPromise({ try: ensureGradients, catch: (e) => new GuardError({ reason: `cannot load tfjs gradients: ${String(e)}` }) })
+    const started = Date.now()
+    const trainTokens = yield* tokenizeAll(train.map((r) => r.text), tokenizer, config.maxLen, "train")
+    const valTokens = yield* tokenizeAll(validation.map((r) => r.text), tokenizer, config.maxLen, "validation")
+    const tokenizeSeconds = (Date.now() - started) / 1000
+    const trainData = encodeRows(train, trainTokens, rowWeights(train, config.balance))
+    const valData = encodeRows(validation, valTokens, rowWeights(validation, config.balance))
+    const shape: CnnShape = { vocab: tokenizer.vocabSize, ...config.model }
+    const main = yield* fit(trainData, valData, shape, config, new Rng(seed))
+
+    const valLogits = predictLogits(main.weights, valTokens)
+    const maxLogit = maxPerRow(valLogits, validation.length)
+    const labels = validation.map((r) => r.unsafe)
+    const langs = validation.map((r) => r.lang)
+    const shifts = Object.fromEntries(PRIORS.map((p) => [p, chooseShift(maxLogit, labels, langs, p)])) as Record<CalibrationPrior, ShiftChoice>
+    const everyday = everydayShift(maxLogit, validation, config.everyday)
+    const shift = config.defaultOperatingPoint === "everyday" ? everyday.shift : shifts[config.calibrationPrior].shift
+    const operatingPoints = { ...(Object.fromEntries(PRIORS.map((p) => [p, shifts[p].shift])) as Record<CalibrationPrior, number>), everyday: everyday.shift }
+    const categoryAuc: Record<string, number> = {}
+    for (const [c, id] of CATEGORY_IDS.entries()) {
+      categoryAuc[id] = Math.round(auc(validation.map((_, i) => valLogits[i * NUM_CATEGORIES + c]), validation.map((r) => r.categories.includes(id))) * 10000) / 10000
+    }
+    let trainedVocabRows = 0
+    for (const t of main.trained) trainedVocabRows += t
+    return {
+      weights: { ...main.weights, logitShift: shift, operatingPoints },
+      tokenizer: tokenizer.name,
+      config,
+      seed,
+      backend: backend.name,
+      trainRows: train.length,
+      validationRows: validation.length,
+      trainedVocabRows,
+      history: main.history,
+      bestStep: main.bestStep,
+      validation: {
+        loss: main.bestLoss,
+        shifts,
+        everyday,
+        byLanguage: groupedMetrics(Array.from(maxLogit, (x) => sigmoid(x + shift)), labels, langs),
+        categoryAuc
+      },
+      seconds: (Date.now() - started) / 1000,
+      tokenizeSeconds
+    } satisfies TrainedCnn
+  })
+
+/** Predictions (the guard's output schema) for token-id texts under the weights' shift. */
+export const predictionsOf = (w: CnnWeights, tokens: ReadonlyArray<Int32Array>): Array<Prediction> => {
+  const logits = predictLogits(w, tokens)
+  return tokens.map((_, i) => {
+    const probs = Array.from(logits.subarray(i * NUM_CATEGORIES, (i + 1) * NUM_CATEGORIES), (x) => sigmoid(x + w.logitShift))
+    const unsafe = Math.max(...probs)
+    return {
+      unsafe,
+      flagged: unsafe > 0.5,
+      categories: Object.fromEntries(CATEGORY_IDS.map((id, c) => [id, probs[c]])) as Prediction["categories"]
+    }
+  })
+}
