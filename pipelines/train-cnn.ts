@@ -62,10 +62,13 @@ const tokenCache = Options.text("token-cache").pipe(
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
-/** Inside the repo, a path relative to it; outside, the file name only (no machine paths in outputs). */
+/**
+ * Inside the repo, a path relative to it; outside, its folder and name only (no machine paths in
+ * outputs, but iter-1/synthetic.parquet and iter-2/synthetic.parquet stay apart).
+ */
 const shown = (file: string) => {
   const rel = path.relative(repoRoot, file)
-  return rel.startsWith("..") ? path.basename(file) : rel.split(path.sep).join("/")
+  return rel.startsWith("..") ? `${path.basename(path.dirname(file))}/${path.basename(file)}` : rel.split(path.sep).join("/")
 }
 const hashFile = (file: string) =>
   Effect.try({ try: () => sha256(fs.readFileSync(file)), catch: (e) => new FileError({ path: file, reason: `cannot read: ${(e as Error).message}` }) })
