@@ -20,6 +20,24 @@ const bceWithLogits = (x: tf.Tensor, y: tf.Tensor): tf.Tensor =>
 const bceHost = (x: number, y: number) => Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)))
 
 /**
+ * The objective on the backend, for logits `[size, 12]` of a batch with targets `y` `[size, 12]`,
+ * unsafe labels `unsafe` `[size]` and row weights `weight` `[size]` summing to `weightSum`.
+ * Any model family's logits (model.ts, cnn/model.ts) train against this one function.
+ */
+export const batchObjective = (
+  logits: tf.Tensor2D,
+  y: tf.Tensor2D,
+  unsafe: tf.Tensor1D,
+  weight: tf.Tensor1D,
+  weightSum: number,
+  config: LossWeights
+): tf.Scalar => {
+  const perCat = tf.mul(tf.sum(bceWithLogits(logits, y), 1), config.categoryLossWeight)
+  const perRow = tf.add(perCat, tf.mul(bceWithLogits(tf.max(logits, 1), unsafe), config.unsafeLossWeight))
+  return tf.div(tf.sum(tf.mul(perRow, weight)), weightSum) as tf.Scalar
+}
+
+/**
  * The loss of batch `b` and its gradients with respect to the touched embedding rows and the
  * dense layers of `weights`. Nothing is left on the backend.
  */
@@ -47,10 +65,7 @@ export const lossAndGradients = (
       const h = hidden > 0
         ? { w1: rest[0] as tf.Tensor2D, b1: rest[1] as tf.Tensor1D, w2: rest[2] as tf.Tensor2D, b2: rest[3] as tf.Tensor1D }
         : { w1: null, b1: null, w2: rest[0] as tf.Tensor2D, b2: rest[1] as tf.Tensor1D }
-      const logits = head(embeddingBag(table as tf.Tensor2D, bag), h)
-      const perCat = tf.mul(tf.sum(bceWithLogits(logits, y), 1), config.categoryLossWeight)
-      const perRow = tf.add(perCat, tf.mul(bceWithLogits(tf.max(logits, 1), u), config.unsafeLossWeight))
-      return tf.div(tf.sum(tf.mul(perRow, sw)), swSum) as tf.Scalar
+      return batchObjective(head(embeddingBag(table as tf.Tensor2D, bag), h), y, u, sw, swSum, config)
     }
     const { value, grads } = tf.valueAndGrads(loss)(params)
     return [value, ...grads]
@@ -65,7 +80,7 @@ export const lossAndGradients = (
 }
 
 /** The same objective on the host, over precomputed logits of every row of `data`. */
-export const weightedLoss = (logits: Float32Array, data: Encoded, config: LossWeights) => {
+export const weightedLoss = (logits: Float32Array, data: Pick<Encoded, "y" | "unsafe" | "weight">, config: LossWeights) => {
   let num = 0, den = 0
   const n = data.unsafe.length
   for (let i = 0; i < n; i++) {

@@ -1,12 +1,14 @@
 /**
  * The guard's optimizer, on the host: lazy (sparse) Adam for the embedding table, which updates
  * only the rows a batch touched, so a step costs in proportion to the batch rather than the
- * table; AdamW for the dense layers. Plus the learning-rate schedule.
+ * table; AdamW for the dense layers. Plus the learning-rate schedule. `GuardOptimizer` holds the
+ * moments of the main family's layers; other model families (src/guard/cnn) hold their own
+ * `Moments` and call the same two updates.
  */
 import type { GuardWeights } from "./model.ts"
 
 /** Adam moments for one parameter array. */
-class Moments {
+export class Moments {
   readonly m: Float32Array
   readonly v: Float32Array
   constructor(n: number) {
@@ -22,8 +24,8 @@ const EPS = 1e-8
 // In both updates `m` and `v` are the unrounded values assigned to the Float32 moments, not the
 // stored ones read back: keep it so, or the weights change in their last bits.
 
-/** AdamW step over a whole dense array. */
-const adamDense = (p: Float32Array, g: Float32Array, s: Moments, lr: number, t: number, decay: number) => {
+/** AdamW step over a whole dense array (`decay` 0: plain Adam, as for biases). */
+export const adamDense = (p: Float32Array, g: Float32Array, s: Moments, lr: number, t: number, decay: number) => {
   const c1 = 1 - Math.pow(BETA1, t)
   const c2 = 1 - Math.pow(BETA2, t)
   for (let i = 0; i < p.length; i++) {
@@ -34,7 +36,7 @@ const adamDense = (p: Float32Array, g: Float32Array, s: Moments, lr: number, t: 
 }
 
 /** Lazy Adam on the embedding rows `rows` only (the rows the batch touched). */
-const adamRows = (
+export const adamRows = (
   table: Float32Array,
   grad: Float32Array,
   rows: Int32Array,

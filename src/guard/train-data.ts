@@ -33,6 +33,17 @@ export interface Encoded {
   readonly weight: Float64Array // [n]
 }
 
+/** The training targets of rows: 12 category indicators `[n, 12]` and the unsafe label `[n]`. */
+export const targetsOf = (rows: ReadonlyArray<TrainRow>): { readonly y: Float32Array; readonly unsafe: Float32Array } => {
+  const y = new Float32Array(rows.length * NUM_CATEGORIES)
+  const unsafe = new Float32Array(rows.length)
+  rows.forEach((r, i) => {
+    unsafe[i] = r.unsafe ? 1 : 0
+    for (const c of r.categories) y[i * NUM_CATEGORIES + categoryIndex(c)] = 1
+  })
+  return { y, unsafe }
+}
+
 export const encode = (
   rows: ReadonlyArray<TrainRow>,
   featurizer: Featurizer,
@@ -51,13 +62,7 @@ export const encode = (
           bar.tick(end - c * chunk)
         })
       }
-      const y = new Float32Array(rows.length * NUM_CATEGORIES)
-      const unsafe = new Float32Array(rows.length)
-      rows.forEach((r, i) => {
-        unsafe[i] = r.unsafe ? 1 : 0
-        for (const c of r.categories) y[i * NUM_CATEGORIES + categoryIndex(c)] = 1
-      })
-      return { x: concatSparse(parts), y, unsafe, weight }
+      return { x: concatSparse(parts), ...targetsOf(rows), weight }
     })
   )
 }

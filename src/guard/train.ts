@@ -58,7 +58,7 @@ export interface TrainedGuard {
  * Start each category's bias at the log-odds of its (weighted) training frequency, so the
  * first steps learn features instead of the base rate of 12 mostly-rare labels.
  */
-const startAtBaseRates = (b2: Float32Array, data: Encoded) => {
+export const startAtBaseRates = (b2: Float32Array, data: Pick<Encoded, "y" | "unsafe" | "weight">) => {
   const n = data.unsafe.length
   for (let c = 0; c < NUM_CATEGORIES; c++) {
     let pos = 0, tot = 0
