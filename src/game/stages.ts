@@ -35,6 +35,7 @@ import { Seed, type SeedService } from "../runtime/seed.ts"
 import type { SelfPlayConfig } from "./config.ts"
 import { Game, type GameService } from "./context.ts"
 import { checkTrainedGuard, runExternalTrainer } from "./external-trainer.ts"
+import { guardRows, SELFPLAY_SOURCE } from "./guard-rows.ts"
 import { dropCounts, filterProposals, type FilterContext } from "./filter.ts"
 import { ITER, iterName, RUN, type CandidateRow, type JudgedRow, type RunFile } from "./run-folder.ts"
 import { fromFiles, setting, sha256File, stableJson, stage, StageError, type Input, type Inputs, type ValuesOf } from "./stage.ts"
@@ -349,8 +350,6 @@ export const synthesize = gameStage({
 
 // ─── the guard ────────────────────────────────────────────────────────────────────────────
 
-export const SELFPLAY_SOURCE = "selfplay"
-
 /** sha256 of every file under a folder, by relative path (sorted). */
 const folderHashes = (dir: string): Record<string, string> =>
   Object.fromEntries(
@@ -439,14 +438,9 @@ export const train = gameStage({
       onTrue: () => trainExternally(i, at),
       onFalse: () =>
         Effect.gen(function* () {
-          // The same init seed every iteration: guards differ by their data alone.
-          // For source balancing (every (source, language, label) group gets equal weight) all of
-          // the game's rows are ONE source: keyed by their parents' ~30 sources they would form ~60
-          // groups, each weighing as much as a whole real dataset, and drown the seed data.
-          const synthetic = i.synthetic.flat()
-          const asOneSource = (r: Example) => ({ ...r, source: SELFPLAY_SOURCE, derivedFrom: i.seedRows.get(r.parent_id ?? "")?.source })
-          const train = [...i.rows.train, ...synthetic.filter((r) => r.split === "train").map(asOneSource)]
-          const validation = [...i.rows.validation, ...synthetic.filter((r) => r.split === "validation").map(asOneSource)]
+          // The same init seed every iteration: guards differ by their data alone. The synthetic
+          // rows are one balancing source (guard-rows.ts).
+          const { train, validation } = guardRows(i.rows.train, i.rows.validation, i.synthetic.flat(), i.seedRows)
           const trained = yield* trainGuard(train, validation, i.config.guard, i.random.derive("guard"), i.lexicon)
           yield* saveGuard(trained, ITER.guard.at(at.dir), {
             createdBy: `pipelines/selfplay.ts (run ${i.config.runId}, iteration ${at.t})`,
