@@ -12,14 +12,19 @@ import * as path from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { CnnConfig, DEFAULT_CNN_CONFIG } from "../../src/guard/cnn/config.ts"
-import { buildCnnData, checkFiles, parseFileList, SELFPLAY_SOURCE } from "../../src/guard/cnn/data.ts"
+import { Example } from "../../schemas/example.ts"
+import { rowsToTable, writeParquet } from "../../src/data/parquet.ts"
+import { EXAMPLE_COLUMNS } from "../../src/data/tables.ts"
+import { isHeldOutRow } from "../../src/eval/generalization.ts"
+import { SELFPLAY_SOURCE } from "../../src/game/guard-rows.ts"
+import { buildCnnData, checkFiles, parseFileList } from "../../src/guard/cnn/data.ts"
 import { Batcher, batchIndex, cnnLogits, disposeIndex, gatherRows, initCnn, predictLogits, type CnnShape } from "../../src/guard/cnn/model.ts"
 import { decodeCnn, encodeCnn } from "../../src/guard/cnn/storage.ts"
 import { cachedTokenizer, cacheFileFor } from "../../src/guard/cnn/token-cache.ts"
 import type { TokenIds } from "../../src/guard/cnn/tokenizer.ts"
 import { predictionsOf, trainCnn, type TrainedCnn } from "../../src/guard/cnn/train.ts"
 import { ensureGradients } from "../../src/guard/gradients.ts"
-import type { TrainRow } from "../../src/guard/train.ts"
+import type { TrainRow } from "../../src/guard/train-data.ts"
 import { BackendLive } from "../../src/runtime/backend.ts"
 import { ProgressSilent } from "../../src/runtime/progress.ts"
 import { Rng } from "../../src/runtime/rng.ts"
@@ -84,8 +89,12 @@ describe("CNN guard", () => {
     expect(trained.validation.byLanguage.all.f1).toBeGreaterThan(0.9)
     expect(trained.validation.categoryAuc.C3).toBeGreaterThan(0.95)
     expect(trained.history[trained.history.length - 1].validationLoss).toBeLessThan(trained.history[0].validationLoss)
-    expect(trained.weights.logitShift).toBe(trained.validation.shifts.balanced.shift)
+    // calibrate.ts, as for the main family: the configured prior's F1 shift is the default here.
+    expect(trained.validation.calibration.mode).toBe("f1")
+    expect(trained.weights.logitShift).toBe(trained.validation.calibration.validation!.shift)
     expect(Object.keys(trained.weights.operatingPoints ?? {}).sort()).toEqual(["balanced", "everyday", "observed"])
+    expect(trained.weights.operatingPoints!.balanced).toBe(trained.weights.logitShift)
+    expect(trained.validation.calibration.everyday?.shift).toBe(trained.weights.operatingPoints!.everyday)
     expect(trained.backend).toBe("wasm")
   })
 
@@ -235,7 +244,31 @@ describe("CNN training data", () => {
     expect(err.message).toContain(junk)
   })
 
-  it("marks synthetic rows as one source", () => {
-    expect(SELFPLAY_SOURCE).toBe("selfplay")
+  it("drops the check's held-out seed rows and makes synthetic rows one source, split by their split", async () => {
+    const ex = (over: Partial<Example>): Example => ({
+      id: "x", text: "hello there", lang: "en", unsafe: false, categories: [], source: "davidson",
+      license: "MIT", split: "train", origin: "seed", parent_id: null, iteration: 0, ...over
+    })
+    const seed = [
+      ex({ id: "s1" }),
+      ex({ id: "s2", split: "validation", unsafe: true, categories: ["C3"] }),
+      ex({ id: "h1", source: "olid" }) // held out whole by the generalization check
+    ]
+    expect(seed.map(isHeldOutRow)).toEqual([false, false, true])
+    const synth = [
+      ex({ id: "y1", text: "hola", lang: "es", origin: "synthetic", parent_id: "s1", iteration: 1 }),
+      ex({ id: "y2", text: "salut", lang: "fr", split: "validation", origin: "synthetic", parent_id: "s1", iteration: 1 }),
+      ex({ id: "y3", text: "hallo", lang: "de", origin: "synthetic", parent_id: "h1", iteration: 1 })
+    ]
+    const file = path.join(tempDir("cnn"), "synthetic.parquet")
+    await Effect.runPromise(writeParquet(file, rowsToTable(synth, EXAMPLE_COLUMNS)))
+    const data = await Effect.runPromise(buildCnnData(seed, [file]))
+    expect(data.train.map((r) => [r.text, r.source, r.derivedFrom])).toEqual([
+      ["hello there", "davidson", undefined],
+      ["hola", SELFPLAY_SOURCE, "davidson"]
+    ])
+    expect(data.validation.map((r) => [r.lang, r.source])).toEqual([["en", "davidson"], ["fr", SELFPLAY_SOURCE]])
+    expect(data.droppedHeldOutChildren).toBe(1)
+    expect(data.synthetic).toEqual([{ file, rows: 2 }])
   })
 })

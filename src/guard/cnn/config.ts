@@ -1,8 +1,8 @@
 /**
  * Settings of a CNN guard training run (model.ts in this folder). Everything that is not about
  * the network itself — row balance, the two losses, calibration and the everyday operating
- * point — is the main family's default (../config.ts DEFAULT_TRAIN_CONFIG), so the two families
- * differ by the model alone.
+ * point (../config.ts EVERYDAY_RULE) — is the main family's default (../config.ts
+ * DEFAULT_TRAIN_CONFIG), so the two families differ by the model alone.
  */
 import { Schema } from "effect"
 import { BalanceConfig, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../config.ts"
@@ -34,6 +34,8 @@ export const CnnConfig = Schema.Struct({
   weightDecay: NonNegative,
   categoryLossWeight: NonNegative,
   unsafeLossWeight: NonNegative,
+  /** "f1" or "none", as for the main family (its "sources" mode needs an auxiliary model the CNN does not train). */
+  calibration: Schema.optionalWith(Schema.Literal("f1", "none"), { default: () => "f1" as const }),
   calibrationPrior: TrainConfig.fields.calibrationPrior,
   defaultOperatingPoint: TrainConfig.fields.defaultOperatingPoint,
   everyday: TrainConfig.fields.everyday
@@ -63,6 +65,7 @@ export const DEFAULT_CNN_CONFIG: CnnConfigEncoded = {
   weightDecay: main.weightDecay,
   categoryLossWeight: main.categoryLossWeight,
   unsafeLossWeight: main.unsafeLossWeight,
+  calibration: main.calibration === "none" ? "none" : "f1",
   calibrationPrior: main.calibrationPrior,
   defaultOperatingPoint: main.defaultOperatingPoint,
   everyday: main.everyday

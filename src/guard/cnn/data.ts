@@ -1,8 +1,8 @@
 /**
- * The rows a CNN guard trains on, as the self-play game's guard stage builds them
- * (src/game/stages.ts `trainGuardStage`): the seed minus the generalization check's held-out
- * rows, plus synthetic rows relabelled as ONE balancing source, "selfplay" (keyed by their
- * parents' ~30 sources they would form ~60 groups, each weighing as much as a real dataset).
+ * The rows a CNN guard trains on, as the self-play game's guard stage builds them (the same
+ * function, src/game/guard-rows.ts `guardRows`): the seed minus the generalization check's
+ * held-out rows (src/eval/generalization.ts `isHeldOutRow`, as src/game/context.ts drops them),
+ * plus synthetic rows relabelled as ONE balancing source, "selfplay".
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -10,14 +10,9 @@ import { Example } from "../../../schemas/example.ts"
 import type { FileError, RowDecodeError } from "../../data/errors.ts"
 import { readRows } from "../../data/parquet.ts"
 import { isHeldOutRow } from "../../eval/generalization.ts"
+import { guardRows } from "../../game/guard-rows.ts"
 import { GuardError } from "../errors.ts"
-import type { TrainRow } from "../train.ts"
-
-/**
- * The balancing source of every synthetic row: src/game/stages.ts `SELFPLAY_SOURCE` (not
- * imported: that module loads the whole game, ~10 s).
- */
-export const SELFPLAY_SOURCE = "selfplay"
+import type { TrainRow } from "../train-data.ts"
 
 /** `a.parquet,b.parquet` → the paths; an empty entry is an error (a stray comma drops a file silently otherwise). */
 export const parseFileList = (list: string, option = "--synthetic"): Effect.Effect<Array<string>, GuardError> => {
@@ -55,25 +50,26 @@ export const buildCnnData = (seed: ReadonlyArray<Example>, syntheticFiles: Reado
   Effect.gen(function* () {
     const byId = new Map(seed.map((r) => [r.id, r]))
     const kept = seed.filter((r) => !isHeldOutRow(r))
-    const train: Array<TrainRow> = kept.filter((r) => r.split === "train")
-    const validation: Array<TrainRow> = kept.filter((r) => r.split === "validation")
-    const synthetic: Array<{ file: string; rows: number }> = []
+    const synthetic: Array<Example> = []
+    const perFile: Array<{ file: string; rows: number }> = []
     let dropped = 0
     for (const file of syntheticFiles) {
       const rows = yield* readRows(Example, file)
       if (rows.length === 0) return yield* new GuardError({ reason: `--synthetic: ${file} has no rows` })
-      let used = 0
-      for (const r of rows) {
+      // The game never rewrites a held-out row; a table from elsewhere might.
+      const usable = rows.filter((r) => {
         const parent = byId.get(r.parent_id ?? "")
-        if (parent !== undefined && isHeldOutRow(parent)) {
-          dropped++
-          continue
-        }
-        const row: TrainRow = { ...r, source: SELFPLAY_SOURCE, ...(parent ? { derivedFrom: parent.source } : {}) }
-        ;(r.split === "train" ? train : validation).push(row)
-        used++
-      }
-      synthetic.push({ file, rows: used })
+        return parent === undefined || !isHeldOutRow(parent)
+      })
+      dropped += rows.length - usable.length
+      synthetic.push(...usable)
+      perFile.push({ file, rows: usable.length })
     }
-    return { train, validation, synthetic, droppedHeldOutChildren: dropped }
+    const { train, validation } = guardRows(
+      kept.filter((r) => r.split === "train"),
+      kept.filter((r) => r.split === "validation"),
+      synthetic,
+      byId
+    )
+    return { train, validation, synthetic: perFile, droppedHeldOutChildren: dropped }
   })

@@ -13,19 +13,22 @@
  */
 import { Effect } from "effect"
 import * as tf from "@tensorflow/tfjs-core"
-import { CATEGORY_IDS, categoryIndex } from "../../../schemas/taxonomy.ts"
 import type { Prediction } from "../../../schemas/index.ts"
+import { CATEGORY_IDS } from "../../../schemas/taxonomy.ts"
 import { Backend } from "../../runtime/backend.ts"
 import { Progress, withProgress } from "../../runtime/progress.ts"
 import { Rng } from "../../runtime/rng.ts"
 import { capGroups, rowWeights } from "../balance.ts"
-import { chooseShift, everydayShift, PRIORS, type CalibrationPrior, type EverydayShift, type ShiftChoice } from "../calibrate.ts"
+import { calibrate } from "../calibrate.ts"
 import { GuardError } from "../errors.ts"
 import { fromHalf, toHalf } from "../format.ts"
 import { ensureGradients } from "../gradients.ts"
-import { auc, groupedMetrics, type BinaryMetrics } from "../metrics.ts"
+import { batchObjective, weightedLoss } from "../loss.ts"
 import { NUM_CATEGORIES, sigmoid } from "../model.ts"
-import type { HistoryPoint, TrainRow } from "../train.ts"
+import { adamDense, adamRows, Moments, schedule } from "../optimizer.ts"
+import { maxPerRow, targetsOf, type TrainRow } from "../train-data.ts"
+import { startAtBaseRates, type HistoryPoint } from "../train.ts"
+import { validationReport, type ValidationReport } from "../validation-report.ts"
 import type { CnnConfig } from "./config.ts"
 import { Batcher, batchIndex, cnnLogits, disposeIndex, gatherRows, initCnn, predictLogits, type CnnShape, type CnnWeights } from "./model.ts"
 import type { TokenIds } from "./tokenizer.ts"
@@ -42,14 +45,8 @@ export interface TrainedCnn {
   readonly trainedVocabRows: number
   readonly history: ReadonlyArray<HistoryPoint>
   readonly bestStep: number
-  readonly validation: {
-    readonly loss: number
-    readonly shifts: Readonly<Record<CalibrationPrior, ShiftChoice>>
-    readonly everyday: EverydayShift
-    /** Unsafe-vs-safe metrics after the default shift, at the 0.5 rule, per language. */
-    readonly byLanguage: Readonly<Record<string, BinaryMetrics>>
-    readonly categoryAuc: Readonly<Record<string, number>>
-  }
+  /** Loss, calibration, per-language metrics at 0.5 and per-category AUC (../validation-report.ts). */
+  readonly validation: ValidationReport
   readonly seconds: number
   /** Seconds spent tokenizing (train + validation). */
   readonly tokenizeSeconds: number
@@ -87,90 +84,11 @@ export const tokenizeAll = (
     })
   )
 
-const encodeRows = (rows: ReadonlyArray<TrainRow>, tokens: ReadonlyArray<Int32Array>, weight: Float64Array): Encoded => {
-  const y = new Float32Array(rows.length * NUM_CATEGORIES)
-  const unsafe = new Float32Array(rows.length)
-  rows.forEach((r, i) => {
-    unsafe[i] = r.unsafe ? 1 : 0
-    for (const c of r.categories) y[i * NUM_CATEGORIES + categoryIndex(c)] = 1
-  })
-  return { tokens, y, unsafe, weight }
-}
-
-// ---- optimizers (the same updates as ../train.ts) --------------------------------------------
-
-class Moments {
-  readonly m: Float32Array
-  readonly v: Float32Array
-  constructor(n: number) {
-    this.m = new Float32Array(n)
-    this.v = new Float32Array(n)
-  }
-}
-const BETA1 = 0.9
-const BETA2 = 0.999
-const EPS = 1e-8
-
-const adamDense = (p: Float32Array, g: Float32Array, s: Moments, lr: number, t: number, decay: number) => {
-  const c1 = 1 - Math.pow(BETA1, t)
-  const c2 = 1 - Math.pow(BETA2, t)
-  for (let i = 0; i < p.length; i++) {
-    const m = (s.m[i] = BETA1 * s.m[i] + (1 - BETA1) * g[i])
-    const v = (s.v[i] = BETA2 * s.v[i] + (1 - BETA2) * g[i] * g[i])
-    p[i] -= lr * ((m / c1) / (Math.sqrt(v / c2) + EPS) + decay * p[i])
-  }
-}
-
-/** Lazy Adam on the table rows `rows` (gradient rows in the same order). */
-const adamRows = (table: Float32Array, grad: Float32Array, rows: Int32Array, dim: number, s: Moments, lr: number, t: number) => {
-  const c1 = 1 - Math.pow(BETA1, t)
-  const c2 = 1 - Math.pow(BETA2, t)
-  for (let u = 0; u < rows.length; u++) {
-    const base = rows[u] * dim
-    for (let d = 0; d < dim; d++) {
-      const i = base + d
-      const g = grad[u * dim + d]
-      const m = (s.m[i] = BETA1 * s.m[i] + (1 - BETA1) * g)
-      const v = (s.v[i] = BETA2 * s.v[i] + (1 - BETA2) * g * g)
-      table[i] -= (lr * (m / c1)) / (Math.sqrt(v / c2) + EPS)
-    }
-  }
-}
-
-const schedule = (step: number, total: number, warmupFrac: number) => {
-  const warm = Math.max(1, Math.round(total * warmupFrac))
-  if (step <= warm) return step / warm
-  return 0.5 * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, total - warm)))
-}
-
-const bceWithLogits = (x: tf.Tensor, y: tf.Tensor): tf.Tensor =>
-  tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))))
-const bceHost = (x: number, y: number) => Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)))
-
-const weightedLoss = (logits: Float32Array, data: Encoded, config: CnnConfig) => {
-  let num = 0, den = 0
-  for (let i = 0; i < data.unsafe.length; i++) {
-    let cat = 0, max = -Infinity
-    for (let c = 0; c < NUM_CATEGORIES; c++) {
-      const x = logits[i * NUM_CATEGORIES + c]
-      cat += bceHost(x, data.y[i * NUM_CATEGORIES + c])
-      if (x > max) max = x
-    }
-    num += data.weight[i] * (config.categoryLossWeight * cat + config.unsafeLossWeight * bceHost(max, data.unsafe[i]))
-    den += data.weight[i]
-  }
-  return num / den
-}
-
-export const maxPerRow = (logits: Float32Array, n: number): Float32Array => {
-  const out = new Float32Array(n)
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity
-    for (let c = 0; c < NUM_CATEGORIES; c++) m = Math.max(m, logits[i * NUM_CATEGORIES + c])
-    out[i] = m
-  }
-  return out
-}
+const encodeRows = (rows: ReadonlyArray<TrainRow>, tokens: ReadonlyArray<Int32Array>, weight: Float64Array): Encoded => ({
+  tokens,
+  ...targetsOf(rows),
+  weight
+})
 
 const cloneWeights = (w: CnnWeights): CnnWeights => ({
   ...w,
@@ -207,15 +125,7 @@ const fit = (train: Encoded, val: Encoded, shape: CnnShape, config: CnnConfig, r
     const n = train.unsafe.length
     const weights = initCnn(shape, rng.child("init"))
     // Category biases start at the (weighted) log-odds of each category, as in ../train.ts.
-    for (let c = 0; c < NUM_CATEGORIES; c++) {
-      let pos = 0, tot = 0
-      for (let i = 0; i < n; i++) {
-        pos += train.weight[i] * train.y[i * NUM_CATEGORIES + c]
-        tot += train.weight[i]
-      }
-      const p = Math.min(0.99, Math.max(1e-4, pos / tot))
-      weights.b2[c] = Math.log(p / (1 - p))
-    }
+    startAtBaseRates(weights.b2, train)
     const trained = new Uint8Array(shape.vocab)
     for (const t of train.tokens) for (const id of t) trained[id] = 1
     const mE = new Moments(weights.embedding.length)
@@ -272,9 +182,7 @@ const fit = (train: Encoded, val: Encoded, shape: CnnShape, config: CnnConfig, r
             w2: w2 as tf.Tensor2D,
             b2: b2 as tf.Tensor1D
           }, maskT)
-          const perCat = tf.mul(tf.sum(bceWithLogits(logits, yT), 1), config.categoryLossWeight)
-          const perRow = tf.add(perCat, tf.mul(bceWithLogits(tf.max(logits, 1), uT), config.unsafeLossWeight))
-          return tf.div(tf.sum(tf.mul(perRow, swT)), swSum) as tf.Scalar
+          return batchObjective(logits, yT, uT, swT, swSum, config)
         }
         const { value, grads } = tf.valueAndGrads(loss)(params)
         return [value, ...grads]
@@ -284,7 +192,8 @@ const fit = (train: Encoded, val: Encoded, shape: CnnShape, config: CnnConfig, r
       tf.dispose(out)
       const scale = schedule(step, totalSteps, config.warmup)
       const lr = config.learningRate * scale
-      // The table gradient's last row is the zero row's: not a parameter.
+      // The same updates as ../optimizer.ts GuardOptimizer, over this network's layers. The table
+      // gradient's last row is the zero row's: not a parameter.
       adamRows(weights.embedding, gTable, b.rows, D, mE, config.embeddingLearningRate * scale, step)
       adamDense(weights.convW, gConvW, moments.convW, lr, step, config.weightDecay)
       adamDense(weights.convB, gConvB, moments.convB, lr, step, 0)
@@ -365,22 +274,14 @@ export const trainCnn = (
     const shape: CnnShape = { vocab: tokenizer.vocabSize, ...config.model }
     const main = yield* fit(trainData, valData, shape, config, new Rng(seed))
 
+    // Calibrate the kept checkpoint as ../train.ts does (calibrate.ts; no "sources" mode here).
     const valLogits = predictLogits(main.weights, valTokens)
     const maxLogit = maxPerRow(valLogits, validation.length)
-    const labels = validation.map((r) => r.unsafe)
-    const langs = validation.map((r) => r.lang)
-    const shifts = Object.fromEntries(PRIORS.map((p) => [p, chooseShift(maxLogit, labels, langs, p)])) as Record<CalibrationPrior, ShiftChoice>
-    const everyday = everydayShift(maxLogit, validation, config.everyday)
-    const shift = config.defaultOperatingPoint === "everyday" ? everyday.shift : shifts[config.calibrationPrior].shift
-    const operatingPoints = { ...(Object.fromEntries(PRIORS.map((p) => [p, shifts[p].shift])) as Record<CalibrationPrior, number>), everyday: everyday.shift }
-    const categoryAuc: Record<string, number> = {}
-    for (const [c, id] of CATEGORY_IDS.entries()) {
-      categoryAuc[id] = Math.round(auc(validation.map((_, i) => valLogits[i * NUM_CATEGORIES + c]), validation.map((r) => r.categories.includes(id))) * 10000) / 10000
-    }
+    const { calibration, operatingPoints } = calibrate(maxLogit, validation, config, null)
     let trainedVocabRows = 0
     for (const t of main.trained) trainedVocabRows += t
     return {
-      weights: { ...main.weights, logitShift: shift, operatingPoints },
+      weights: { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) },
       tokenizer: tokenizer.name,
       config,
       seed,
@@ -390,13 +291,7 @@ export const trainCnn = (
       trainedVocabRows,
       history: main.history,
       bestStep: main.bestStep,
-      validation: {
-        loss: main.bestLoss,
-        shifts,
-        everyday,
-        byLanguage: groupedMetrics(Array.from(maxLogit, (x) => sigmoid(x + shift)), labels, langs),
-        categoryAuc
-      },
+      validation: validationReport(validation, valLogits, maxLogit, main.bestLoss, calibration),
       seconds: (Date.now() - started) / 1000,
       tokenizeSeconds
     } satisfies TrainedCnn
