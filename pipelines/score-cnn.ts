@@ -26,7 +26,7 @@ import { loadCnn } from "../src/guard/cnn/storage.ts"
 import { cachedTokenizer } from "../src/guard/cnn/token-cache.ts"
 import { loadGemma3 } from "../src/guard/cnn/tokenizer.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
-import { describeError, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const dir = Args.text({ name: "DIR" }).pipe(Args.withDescription("a CNN guard folder written by pipelines/train-cnn.ts"))
 const point = Options.text("operating-point").pipe(Options.withDescription("score this saved operating point only"), Options.optional)
@@ -82,10 +82,7 @@ const command = Command.make("score-cnn", { dir, point, data, tokenCache, crossl
       )
     }
     yield* Effect.try({ try: () => cached?.flush(), catch: (e) => new GuardError({ reason: `cannot write the token cache: ${(e as Error).message}` }) })
-  }).pipe(
-    Effect.provide(BackendLive()),
-    Effect.catchAll((e) => Console.error(`score-cnn: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))))
-  )
+  }).pipe(Effect.provide(BackendLive()))
 )
 
 runCommandLine("score-cnn", Command.run(command, { name: "score-cnn", version: "0.1.0" })(process.argv))

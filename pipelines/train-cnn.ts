@@ -38,7 +38,7 @@ import { DEFAULT_SEED } from "../src/guard/config.ts"
 import { GuardError } from "../src/guard/errors.ts"
 import { sha256 } from "../src/guard/storage.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
-import { describeError, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 
@@ -133,10 +133,7 @@ const command = Command.make("train-cnn", { data, synthetic, out, seed, set, ben
         `saved to ${path.relative(process.cwd(), outDir) || "."}`
       ].join("\n")
     )
-  }).pipe(
-    Effect.provide(Layer.merge(BackendLive(), ProgressLive)),
-    Effect.catchAll((e) => Console.error(`train-cnn: ${describeError(e)}`).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))))
-  )
+  }).pipe(Effect.provide(Layer.merge(BackendLive(), ProgressLive)))
 )
 
 runCommandLine("train-cnn", Command.run(command, { name: "train-cnn", version: "0.1.0" })(process.argv))
