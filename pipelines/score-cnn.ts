@@ -11,14 +11,14 @@
  * scores that check at the model's default shift, as the run report does for the main family,
  * into DIR/crosslingual.json.
  */
-import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option } from "effect"
-import * as fs from "node:fs"
+import { Args, Command } from "@effect/cli"
+import { Console, Effect, Option, Schema } from "effect"
 import * as path from "node:path"
 import { Example } from "../schemas/example.ts"
 import { readRows, writeFileAtomic } from "../src/data/parquet.ts"
-import { summarize, type DevRow } from "../src/eval/crosslingual.ts"
+import { DevRow, summarize } from "../src/eval/crosslingual.ts"
 import { generalizationCheck, type GeneralizationResult } from "../src/eval/generalization.ts"
+import { readJsonFile } from "../src/game/run-folder.ts"
 import { cnnClassifier } from "../src/guard/cnn/classifier.ts"
 import { checkFiles } from "../src/guard/cnn/data.ts"
 import { GuardError } from "../src/guard/errors.ts"
@@ -26,17 +26,13 @@ import { loadCnn } from "../src/guard/cnn/storage.ts"
 import { cachedTokenizer } from "../src/guard/cnn/token-cache.ts"
 import { loadGemma3 } from "../src/guard/cnn/tokenizer.ts"
 import { Backend, BackendLive } from "../src/runtime/backend.ts"
-import { resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
 const dir = Args.text({ name: "DIR" }).pipe(Args.withDescription("a CNN guard folder written by pipelines/train-cnn.ts"))
-const point = Options.text("operating-point").pipe(Options.withDescription("score this saved operating point only"), Options.optional)
-const data = Options.text("data").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
-const tokenCache = Options.text("token-cache").pipe(Options.withDescription("token-id cache folder (default .cache/cnn-tokens; none: no cache)"), Options.optional)
-
-const crosslingual = Options.text("crosslingual").pipe(
-  Options.withDescription("a run's crosslingual-dev.json (English requests and their es/fr translations)"),
-  Options.optional
-)
+const point = optionalText("operating-point", "score this saved operating point only")
+const data = optionalText("data", "seed table (default: datasets/seed.parquet)")
+const tokenCache = optionalText("token-cache", "token-id cache folder (default .cache/cnn-tokens; none: no cache)")
+const crosslingual = optionalText("crosslingual", "a run's crosslingual-dev.json (English requests and their es/fr translations)")
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
@@ -69,10 +65,9 @@ const command = Command.make("score-cnn", { dir, point, data, tokenCache, crossl
     if (Option.isSome(args.crosslingual)) {
       const file = path.resolve(args.crosslingual.value)
       yield* checkFiles([file], "--crosslingual")
-      const rows = yield* Effect.try({
-        try: () => JSON.parse(fs.readFileSync(file, "utf8")) as ReadonlyArray<DevRow>,
-        catch: (e) => new GuardError({ reason: `--crosslingual: cannot read ${file}: ${(e as Error).message}` })
-      })
+      // Read as the run folder reads it (null: the run had no Apertium to translate with).
+      const rows = yield* readJsonFile(Schema.NullOr(Schema.Array(DevRow)), file)
+      if (rows === null) return yield* new GuardError({ reason: `--crosslingual: ${file} holds no rows (the run skipped the cross-lingual check)` })
       const guard = yield* cnnClassifier(model, tokenizer, modelDir, backend.name)
       const scores = summarize(rows, (yield* guard.classify(rows.map((r) => r.text))).map((p) => p.unsafe))
       yield* writeFileAtomic(path.join(modelDir, "crosslingual.json"), `${JSON.stringify(scores, null, 2)}\n`)

@@ -38,27 +38,17 @@ import { DEFAULT_SEED } from "../src/guard/config.ts"
 import { GuardError } from "../src/guard/errors.ts"
 import { sha256 } from "../src/guard/storage.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine, setOption } from "../src/runtime/cli.ts"
 import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 
-const data = Options.text("data").pipe(Options.withDescription("seed table (default: datasets/seed.parquet)"), Options.optional)
-const synthetic = Options.text("synthetic").pipe(
-  Options.withDescription("comma-separated synthetic tables of a self-play run (iter-1/synthetic.parquet,...)"),
-  Options.optional
-)
-const out = Options.text("out").pipe(Options.withDescription("model folder (default: runs/cnn)"), Options.optional)
+const data = optionalText("data", "seed table (default: datasets/seed.parquet)")
+const synthetic = optionalText("synthetic", "comma-separated synthetic tables of a self-play run (iter-1/synthetic.parquet,...)")
+const out = optionalText("out", "model folder (default: runs/cnn)")
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
-const set = Options.text("set").pipe(Options.withDescription("override a setting, e.g. --set model.filters=64 (repeatable)"), Options.repeated)
-const benchmarks = Options.text("benchmarks").pipe(
-  Options.withDescription("also score Table 1 on this benchmark table (evaluation only), e.g. datasets/benchmarks.parquet"),
-  Options.optional
-)
-
-const tokenCache = Options.text("token-cache").pipe(
-  Options.withDescription("folder of the token-id cache (default .cache/cnn-tokens; none: no cache)"),
-  Options.optional
-)
+const set = setOption("model.filters=64")
+const benchmarks = optionalText("benchmarks", "also score Table 1 on this benchmark table (evaluation only), e.g. datasets/benchmarks.parquet")
+const tokenCache = optionalText("token-cache", "folder of the token-id cache (default .cache/cnn-tokens; none: no cache)")
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "–")
 
