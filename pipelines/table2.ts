@@ -19,26 +19,22 @@
  *   npx tsx pipelines/train-cnn.ts --out runs/table2/cnn-synthetic \
  *     --synthetic runs/default/iter-1/synthetic.parquet,runs/default/iter-2/synthetic.parquet
  */
-import { Command, Options } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Console, Effect, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { FileError } from "../src/data/errors.ts"
 import { writeFileAtomic } from "../src/data/parquet.ts"
-import { readGeneralizationFile } from "../src/eval/generalization.ts"
+import { GeneralizationResult } from "../src/eval/generalization.ts"
 import { table2, table2Markdown, type Family, type Table2Input, type TrainingData } from "../src/eval/table2.ts"
+import { ITER, iterDir, iterationFolders, readJsonFile } from "../src/game/run-folder.ts"
 import { CNN_TRAINING_FILE } from "../src/guard/cnn/storage.ts"
-import { repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
+import { optionalText, repoRoot, resolvePath, runCommandLine } from "../src/runtime/cli.ts"
 
-const run = Options.text("run").pipe(Options.withDescription("self-play run folder (default: runs/default)"), Options.optional)
-const cnnSeed = Options.text("cnn-seed").pipe(Options.withDescription("CNN guard trained on the seed alone (default: runs/table2/cnn-seed)"), Options.optional)
-const cnnSynthetic = Options.text("cnn-synthetic").pipe(
-  Options.withDescription("CNN guard trained on the seed + the run's synthetic tables (default: runs/table2/cnn-synthetic)"),
-  Options.optional
-)
-const out = Options.text("out").pipe(Options.withDescription("Markdown file (default: reports/table2.md; the JSON goes beside it)"), Options.optional)
-
-const GENERALIZATION = "generalization.json"
+const run = optionalText("run", "self-play run folder (default: runs/default)")
+const cnnSeed = optionalText("cnn-seed", "CNN guard trained on the seed alone (default: runs/table2/cnn-seed)")
+const cnnSynthetic = optionalText("cnn-synthetic", "CNN guard trained on the seed + the run's synthetic tables (default: runs/table2/cnn-synthetic)")
+const out = optionalText("out", "Markdown file (default: reports/table2.md; the JSON goes beside it)")
 
 /** What both writers record of a guard's training (guard/manifest.json, a CNN's training.json): the first input is the seed table. */
 const TrainingRecord = Schema.Struct({
@@ -46,12 +42,6 @@ const TrainingRecord = Schema.Struct({
   inputs: Schema.NonEmptyArray(Schema.Struct({ path: Schema.String, sha256: Schema.String })),
   config: Schema.Struct({ everyday: Schema.Unknown })
 })
-
-const readRecord = (file: string) =>
-  Effect.try({
-    try: () => Schema.decodeUnknownSync(TrainingRecord)(JSON.parse(fs.readFileSync(file, "utf8"))),
-    catch: (e) => new FileError({ path: file, reason: `not a guard's training record: ${(e as Error).message}` })
-  })
 
 /** Inside the repo, relative to it; outside, the last three parts (no machine paths in reports). */
 const shown = (p: string) => {
@@ -62,8 +52,8 @@ const shown = (p: string) => {
 const guardInput = (family: Family, data: TrainingData, guardDir: string, recordFile: string, checkFile: string) =>
   Effect.gen(function* () {
     for (const f of [recordFile, checkFile]) if (!fs.existsSync(f)) return yield* new FileError({ path: f, reason: "missing" })
-    const record = yield* readRecord(recordFile)
-    const check = yield* readGeneralizationFile(checkFile)
+    const record = yield* readJsonFile(TrainingRecord, recordFile)
+    const check = yield* readJsonFile(GeneralizationResult, checkFile)
     return {
       family,
       data,
@@ -76,32 +66,40 @@ const guardInput = (family: Family, data: TrainingData, guardDir: string, record
     } satisfies Table2Input
   })
 
+/** The main family's guard of iteration t: its manifest and its check, through the run-folder layout. */
+const mainInput = (runDir: string, t: number, data: TrainingData) => {
+  const dir = iterDir(runDir, t)
+  return guardInput("main", data, ITER.guard.at(dir), path.join(ITER.guard.at(dir), "manifest.json"), ITER.generalization.at(dir))
+}
+
 const command = Command.make("table2", { run, cnnSeed, cnnSynthetic, out }, (args) =>
   Effect.gen(function* () {
     const runDir = resolvePath(args.run, "runs/default")
-    const iterDir = (t: number) => path.join(runDir, `iter-${t}`)
-    const mainGuard = (t: number) => path.join(iterDir(t), "guard")
-    let last = 0
-    while (fs.existsSync(path.join(mainGuard(last + 1), "manifest.json")) && fs.existsSync(path.join(iterDir(last + 1), GENERALIZATION))) last++
-    if (last === 0) return yield* new FileError({ path: runDir, reason: "no iteration ≥ 1 with guard/manifest.json and generalization.json" })
-    const cnnDir = (given: typeof args.cnnSeed, fallback: string) => resolvePath(given, fallback)
-    const cnnSeedDir = cnnDir(args.cnnSeed, "runs/table2/cnn-seed")
-    const cnnSynDir = cnnDir(args.cnnSynthetic, "runs/table2/cnn-synthetic")
+    // The last iteration ≥ 1 whose guard has a check.
+    const last = iterationFolders(runDir)
+      .filter((t) => t >= 1 && fs.existsSync(ITER.generalization.at(iterDir(runDir, t))))
+      .at(-1)
+    if (last === undefined) return yield* new FileError({ path: runDir, reason: `no iteration ≥ 1 with ${ITER.generalization.name}` })
+    const cnnSeedDir = resolvePath(args.cnnSeed, "runs/table2/cnn-seed")
+    const cnnSynDir = resolvePath(args.cnnSynthetic, "runs/table2/cnn-synthetic")
+    const cnnInput = (data: TrainingData, dir: string) =>
+      guardInput("cnn", data, dir, path.join(dir, CNN_TRAINING_FILE), path.join(dir, ITER.generalization.name))
     const inputs = [
-      yield* guardInput("main", "seed", mainGuard(0), path.join(mainGuard(0), "manifest.json"), path.join(iterDir(0), GENERALIZATION)),
-      yield* guardInput("main", "seed+synthetic", mainGuard(last), path.join(mainGuard(last), "manifest.json"), path.join(iterDir(last), GENERALIZATION)),
-      yield* guardInput("cnn", "seed", cnnSeedDir, path.join(cnnSeedDir, CNN_TRAINING_FILE), path.join(cnnSeedDir, GENERALIZATION)),
-      yield* guardInput("cnn", "seed+synthetic", cnnSynDir, path.join(cnnSynDir, CNN_TRAINING_FILE), path.join(cnnSynDir, GENERALIZATION))
+      yield* mainInput(runDir, 0, "seed"),
+      yield* mainInput(runDir, last, "seed+synthetic"),
+      yield* cnnInput("seed", cnnSeedDir),
+      yield* cnnInput("seed+synthetic", cnnSynDir)
     ]
     const result = yield* Effect.try({
       try: () => table2(inputs),
       catch: (e) => new FileError({ path: shown(runDir), reason: `Table 2: ${(e as Error).message}` })
     })
     const outFile = resolvePath(args.out, "reports/table2.md")
+    const jsonFile = `${outFile.replace(/\.md$/, "")}.json`
     const markdown = table2Markdown(result)
     yield* writeFileAtomic(outFile, markdown)
-    yield* writeFileAtomic(outFile.replace(/\.md$/, "") + ".json", `${JSON.stringify(result, null, 2)}\n`)
-    yield* Console.log(`${markdown}\nwritten to ${shown(outFile)} and ${shown(outFile.replace(/\.md$/, "") + ".json")}`)
+    yield* writeFileAtomic(jsonFile, `${JSON.stringify(result, null, 2)}\n`)
+    yield* Console.log(`${markdown}\nwritten to ${shown(outFile)} and ${shown(jsonFile)}`)
   })
 )
 

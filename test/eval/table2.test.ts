@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { Effect } from "effect"
-import { readGeneralizationFile, type GeneralizationResult } from "../../src/eval/generalization.ts"
+import type { GeneralizationResult } from "../../src/eval/generalization.ts"
 import { table2, table2Markdown, type Table2Input } from "../../src/eval/table2.ts"
-import { tempDir } from "../support/temp-dir.ts"
 
 const check = (macroAuroc: number, balancedAccuracy: number, rows = 100): GeneralizationResult => ({
   labelled: [{ source: "olid", lang: "en", rows, unsafe: 30, auroc: macroAuroc, balancedAccuracy, flagged: 0.3 }],
@@ -54,17 +50,5 @@ describe("Table 2", () => {
     expect(() => table2(swap(0, { seedSha256: "other" }))).toThrow(/another seed table/)
     expect(() => table2(swap(2, { synthetic: SYN }))).toThrow(/cnn\/seed .* trained on synthetic tables/)
     expect(() => table2(swap(3, { check: check(0.687, 0.635, 99) }))).toThrow(/other held-out rows/)
-  })
-
-  it("reads a saved check and names a file that is not one", async () => {
-    const dir = tempDir("table2")
-    const good = path.join(dir, "generalization.json")
-    fs.writeFileSync(good, JSON.stringify(check(0.7, 0.6)))
-    expect((await Effect.runPromise(readGeneralizationFile(good))).summary.macroAuroc).toBe(0.7)
-    const bad = path.join(dir, "bad.json")
-    fs.writeFileSync(bad, "{}")
-    const err = await Effect.runPromise(Effect.flip(readGeneralizationFile(bad)))
-    expect(err.message).toContain(bad)
-    expect(err.message).toMatch(/not a generalization check: no summary.macroAuroc/)
   })
 })
