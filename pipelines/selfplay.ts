@@ -25,6 +25,7 @@ import { loadConfig } from "../src/runtime/config.ts"
 import { ProgressLive } from "../src/runtime/progress.ts"
 import { SeedLive } from "../src/runtime/seed.ts"
 import { DEFAULT_LEXICON_FILE } from "../src/guard/storage.ts"
+import { DEFAULT_PIECES_FILE } from "../src/guard/pieces-build.ts"
 
 /** Iteration 0: the generator's starting policy, and the seed-only guard with its checks. */
 const iterationZero = Effect.gen(function* () {
@@ -86,6 +87,7 @@ const command = Command.make("selfplay", { quick, ablation, configFile, set, shi
       seedFile: resolvePath(args.seedFile, "datasets/seed.parquet"),
       benchmarksFile: resolvePath(args.benchmarksFile, "datasets/benchmarks.parquet"),
       lexiconFile: DEFAULT_LEXICON_FILE,
+      piecesFile: DEFAULT_PIECES_FILE,
       runDir: runDirOf(repoRoot, config.runId)
     }
     yield* ensureDefaultTables([paths.seedFile, paths.benchmarksFile])

@@ -1,10 +1,11 @@
 /**
  * Train the guard on the seed data and save it:
  *
- *   npx tsx pipelines/train.ts [--data FILE] [--out DIR] [--config FILE] [--set key=value ...] [--seed N] [--lexicon FILE]
+ *   npx tsx pipelines/train.ts [--data FILE] [--out DIR] [--config FILE] [--set key=value ...] [--seed N] [--lexicon FILE] [--pieces FILE]
  *
  * Defaults: --data datasets/seed.parquet, --out models/default, --lexicon datasets/lexicon.tsv
- * (read only when features.lexicon is set; `--set features.lexicon=false` trains without), the config in
+ * (read only when features.lexicon is set; `--set features.lexicon=false` trains without), --pieces
+ * datasets/pieces.txt (read only when features.pieces is set), the config in
  * src/guard/config.ts, seed 20250207. Rows with split "train" are trained on; "validation"
  * rows drive early stopping and calibration. Prints the validation metrics per language.
  *
@@ -29,6 +30,7 @@ import { type ValidationMetrics } from "../src/guard/metrics.ts"
 import { generalizationMarkdown, isHeldOutRow, scoreGeneralization } from "../src/eval/generalization.ts"
 import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
 import { trainGuard } from "../src/guard/train.ts"
+import { DEFAULT_PIECES_FILE, readPiecesFile } from "../src/guard/pieces-build.ts"
 import * as md from "../src/report/markdown.ts"
 import { BackendLive } from "../src/runtime/backend.ts"
 import { loadConfig } from "../src/runtime/config.ts"
@@ -41,6 +43,7 @@ const configFile = optionalText("config", "JSON config file")
 const set = setOption("model.dim=48")
 const holdout = optionalText("holdout-sources", "comma-separated sources to leave out of training and score afterwards (default: the generalization check's; none: train on all)")
 const lexiconFile = optionalText("lexicon", "cross-lingual lexicon (default: datasets/lexicon.tsv)")
+const piecesFile = optionalText("pieces", "subword pieces (default: datasets/pieces.txt, built from the Gemma 3 tokenizer package when missing)")
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
 
 
@@ -55,7 +58,7 @@ const metricsTable = (byGroup: Record<string, ValidationMetrics>) =>
     { align: METRICS_HEADER.map(() => "left"), tight: true }
   )
 
-const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile }, (args) =>
+const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile, piecesFile }, (args) =>
   Effect.gen(function* () {
     const dataFile = resolvePath(args.data, "datasets/seed.parquet")
     yield* ensureDefaultTables([dataFile])
@@ -86,7 +89,9 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
 
     const lexiconPath = resolvePath(args.lexiconFile, DEFAULT_LEXICON_FILE)
     const lexicon = config.features.lexicon ? yield* readLexiconFile(lexiconPath) : null
-    const trained = yield* trainGuard(train, validation, config, args.seed, lexicon)
+    const piecesPath = resolvePath(args.piecesFile, DEFAULT_PIECES_FILE)
+    const pieces = config.features.pieces ? yield* readPiecesFile(piecesPath) : null
+    const trained = yield* trainGuard(train, validation, config, args.seed, lexicon, pieces)
     // Inside the repo, record the data paths relative to it (no machine paths in manifests).
     const shown = (file: string) => {
       const rel = path.relative(repoRoot, file)
@@ -94,6 +99,7 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
     }
     const inputs = [{ path: shown(dataFile), sha256: sha256(bytes) }]
     if (lexicon !== null) inputs.push({ path: shown(lexiconPath), sha256: sha256(fs.readFileSync(lexiconPath)) })
+    if (pieces !== null) inputs.push({ path: shown(piecesPath), sha256: sha256(fs.readFileSync(piecesPath)) })
     yield* saveGuard(trained, outDir, { inputs, createdBy: "pipelines/train.ts" })
 
     const v = trained.validation

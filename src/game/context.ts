@@ -14,6 +14,8 @@ import { makeOperators, type Registry } from "../generator/operators/index.ts"
 import { programSpace, type ProgramSpace } from "../generator/programs.ts"
 import type { Lexicon } from "../guard/lexicon.ts"
 import { readLexiconFile } from "../guard/storage.ts"
+import type { Pieces } from "../guard/pieces.ts"
+import { readPiecesFile } from "../guard/pieces-build.ts"
 import { Seed } from "../runtime/seed.ts"
 import type { SelfPlayConfig } from "./config.ts"
 import { iterDir } from "./run-folder.ts"
@@ -25,6 +27,8 @@ export interface GamePaths {
   readonly benchmarksFile: string
   /** The guard's cross-lingual lexicon (read when the guard config sets features.lexicon). */
   readonly lexiconFile: string
+  /** The guard's subword pieces (read, and built when missing, when the guard config sets features.pieces). */
+  readonly piecesFile: string
   /** runs/<run-id> */
   readonly runDir: string
 }
@@ -54,6 +58,8 @@ export interface GameData {
   readonly heldOut: Input<ReadonlyArray<Example>>
   /** The lexicon every guard of the run is trained with (null when features.lexicon is off). */
   readonly lexicon: Input<Lexicon | null>
+  /** The subword pieces every guard of the run is trained with (null when features.pieces is off). */
+  readonly pieces: Input<Pieces | null>
   readonly operators: Input<Operators>
   /** The generator's action space: LLM routes only when an endpoint is configured (programs.ts). */
   readonly programs: Input<ProgramSpace>
@@ -106,6 +112,7 @@ const load = (config: SelfPlayConfig, paths: GamePaths) =>
     const available = new Set(availability.filter((a) => a.unavailable === null).map((a) => a.name))
     const contamination = yield* contaminationIndexFromFile(paths.benchmarksFile)
     const lexicon = config.guard.features.lexicon ? yield* readLexiconFile(paths.lexiconFile) : null
+    const pieces = config.guard.features.pieces ? yield* readPiecesFile(paths.piecesFile) : null
     // What decides which seed rows train the guard (the root seed: the cap's sample).
     const trainRule = { seedLanguages: config.seedLanguages, maxSeedTrainRows: config.maxSeedTrainRows, heldOut: HOLDOUT_RULE, seed: seed.root }
     const seedFile = [paths.seedFile]
@@ -118,6 +125,7 @@ const load = (config: SelfPlayConfig, paths: GamePaths) =>
         generationPool: loaded(generationPool, seedFile, trainRule),
         heldOut: loaded(heldOutRows(all), seedFile, HOLDOUT_RULE),
         lexicon: lexicon === null ? loaded(null, []) : loaded(lexicon, [paths.lexiconFile]),
+        pieces: pieces === null ? loaded(null, []) : loaded(pieces, [paths.piecesFile]),
         // Another endpoint or model writes other rewrites (the API key is never part of a run).
         operators: loaded({ registry, available }, [], { available: [...available].sort(), llm: config.llmUrl === null ? null : { url: config.llmUrl, ...config.llm } }),
         programs: loaded(programSpace({ llm: config.llmUrl !== null }), [], { llm: config.llmUrl !== null }),

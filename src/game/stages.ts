@@ -359,12 +359,13 @@ const folderHashes = (dir: string): Record<string, string> =>
       .map((f) => [f, sha256File(path.join(dir, f))])
   )
 
-/** What training a guard reads: the seed rows it trains on, the game's rows of iterations 1..t, the lexicon. */
+/** What training a guard reads: the seed rows it trains on, the game's rows of iterations 1..t, the lexicon and pieces. */
 const trainInputs = (t: number, game: GameService, seed: SeedService) => ({
   rows: game.data.trainRows,
   seedRows: game.data.seedRows,
   synthetic: files(ITER.synthetic, iterations(game, 1, t)),
   lexicon: game.data.lexicon,
+  pieces: game.data.pieces,
   config: configOf(game.config, "guard", "externalTrainer", "runId"),
   random: streams(seed),
   // How the game's rows are weighed: guards trained before the calibration model was made
@@ -372,7 +373,7 @@ const trainInputs = (t: number, game: GameService, seed: SeedService) => ({
   rules: setting({ balance: SELFPLAY_SOURCE, ...(t > 0 ? { calibrationBlindTo: "rewrites of calibration sources" } : {}) }),
   // The guard's manifest names its input files (relative to the repository).
   provenance: setting(
-    [game.paths.seedFile, ...game.data.lexicon.files, ...iterations(game, 1, t).map(ITER.synthetic.at)].map((f) => path.relative(game.paths.repoRoot, f))
+    [game.paths.seedFile, ...game.data.lexicon.files, ...game.data.pieces.files, ...iterations(game, 1, t).map(ITER.synthetic.at)].map((f) => path.relative(game.paths.repoRoot, f))
   )
 })
 
@@ -441,7 +442,7 @@ export const train = gameStage({
           // The same init seed every iteration: guards differ by their data alone. The synthetic
           // rows are one balancing source (guard-rows.ts).
           const { train, validation } = guardRows(i.rows.train, i.rows.validation, i.synthetic.flat(), i.seedRows)
-          const trained = yield* trainGuard(train, validation, i.config.guard, i.random.derive("guard"), i.lexicon)
+          const trained = yield* trainGuard(train, validation, i.config.guard, i.random.derive("guard"), i.lexicon, i.pieces)
           yield* saveGuard(trained, ITER.guard.at(at.dir), {
             createdBy: `pipelines/selfplay.ts (run ${i.config.runId}, iteration ${at.t})`,
             inputs: i.provenance.map((f) => ({ path: f, sha256: sha256File(path.resolve(at.repoRoot, f)) }))

@@ -18,6 +18,7 @@
 import { Schema } from "effect"
 import { canonicalize, stripInvisible } from "./canonicalize.ts"
 import { lookup, type Lexicon } from "./lexicon.ts"
+import { segment, type Pieces } from "./pieces.ts"
 import { fmix32 } from "../runtime/rng.ts"
 
 export const FeatureConfig = Schema.Struct({
@@ -46,7 +47,12 @@ export const FeatureConfig = Schema.Struct({
    * its own with its glosses' (the text then reads like English wherever the lexicon knows the
    * words). Models saved before it: "add".
    */
-  lexiconMode: Schema.optionalWith(Schema.Literal("add", "replace"), { default: () => "add" as const })
+  lexiconMode: Schema.optionalWith(Schema.Literal("add", "replace"), { default: () => "add" as const }),
+  /**
+   * Split words into subword pieces (pieces.ts) and add each piece and neighbouring pair of a
+   * word that splits into several. Models saved before it: false.
+   */
+  pieces: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }).pipe(Schema.filter((c) => c.charMax === 0 || c.charMin <= c.charMax || `charMin ${c.charMin} > charMax ${c.charMax}`))
 export type FeatureConfig = typeof FeatureConfig.Type
 
@@ -58,7 +64,8 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   headChars: 3000,
   tailChars: 1000,
   lexicon: true,
-  lexiconMode: "add"
+  lexiconMode: "add",
+  pieces: false
 }
 
 /** Cut a long text to head + tail (see `headChars`), after dropping its invisible characters. */
@@ -86,6 +93,8 @@ export const featureText = (text: string, cfg: FeatureConfig): string => {
 const NS_CHAR = 0x9e3779b1 | 0
 const NS_WORD = 0x7f4a7c15 | 0
 const NS_BIGRAM = 0x2545f491 | 0
+const NS_PIECE = 0x1b873593 | 0
+const NS_PIECE_PAIR = 0x68e31da4 | 0
 const TEXT_FEATURE = 0x5bd1e995
 
 const FNV_PRIME = 0x01000193
@@ -113,7 +122,7 @@ class IntBuffer {
 }
 
 /** Hashed feature ids of one already-canonical text, with repeats, appended to `out`. */
-const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntBuffer, glosses: GlossTable | null): void => {
+const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntBuffer, glosses: GlossTable | null, pieces: PieceSplitter | null): void => {
   const mask = cfg.buckets - 1
   out.push(mix(TEXT_FEATURE) & mask)
   let prevWord = 0
@@ -128,6 +137,7 @@ const hashInto = (canon: string, cfg: FeatureConfig, out: IntBuffer, codes: IntB
     const replaced = g !== undefined && cfg.lexiconMode === "replace"
     // A replaced word emits none of its own features; its hash is never used (no bigram has it).
     const hw = replaced ? 0 : wordFeatures(w, cfg, out, codes)
+    if (pieces !== null && !replaced) pieces.features(w, mask, out)
     if (cfg.wordNgrams >= 2 && hasPrev && !replaced && !prevReplaced) out.push(mix(Math.imul(prevWord ^ NS_BIGRAM, FNV_PRIME) ^ hw) & mask)
     let stream = hw
     let glossed = false
@@ -203,6 +213,27 @@ class GlossTable {
   }
 }
 
+/** Piece and piece-pair features of a word that splits into two or more pieces (a whole-word piece is the word feature already). */
+class PieceSplitter {
+  private readonly split: Array<string> = []
+  constructor(private readonly pieces: Pieces) {}
+
+  features(word: string, mask: number, out: IntBuffer): void {
+    const split = this.split
+    segment(this.pieces, word, split)
+    if (split.length < 2) return
+    let prev = 0
+    for (let k = 0; k < split.length; k++) {
+      const p = split[k]
+      let h = NS_PIECE
+      for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), FNV_PRIME)
+      out.push(mix(h) & mask)
+      if (k > 0) out.push(mix(Math.imul(prev ^ NS_PIECE_PAIR, FNV_PRIME) ^ h) & mask)
+      prev = h
+    }
+  }
+}
+
 /**
  * A batch of texts as a binary sparse matrix in CSR form: text `b` owns the distinct, sorted
  * feature ids `ids[offsets[b] .. offsets[b+1]]`. Counts are dropped (a binary bag): a word
@@ -218,16 +249,19 @@ export class Featurizer {
   private readonly raw = new IntBuffer()
   private readonly codes = new IntBuffer()
   private readonly glosses: GlossTable | null
-  /** `lexicon` is required when `config.lexicon` is set, and ignored otherwise. */
-  constructor(readonly config: FeatureConfig, lexicon: Lexicon | null = null) {
+  private readonly pieces: PieceSplitter | null
+  /** `lexicon` (`pieces`) is required when `config.lexicon` (`config.pieces`) is set, and ignored otherwise. */
+  constructor(readonly config: FeatureConfig, lexicon: Lexicon | null = null, pieces: Pieces | null = null) {
     if (config.lexicon && lexicon === null) throw new Error("features: config.lexicon is set but no lexicon was given")
+    if (config.pieces && pieces === null) throw new Error("features: config.pieces is set but no pieces were given")
     this.glosses = config.lexicon && lexicon !== null ? new GlossTable(lexicon, config) : null
+    this.pieces = config.pieces && pieces !== null ? new PieceSplitter(pieces) : null
   }
 
   /** Sorted distinct feature ids of one text (never empty: the constant text feature). */
   featurize(text: string): Int32Array {
     this.raw.length = 0
-    hashInto(featureText(text, this.config), this.config, this.raw, this.codes, this.glosses)
+    hashInto(featureText(text, this.config), this.config, this.raw, this.codes, this.glosses, this.pieces)
     const sorted = this.raw.data.subarray(0, this.raw.length).sort()
     let distinct = 0
     for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i]

@@ -1,6 +1,6 @@
 /**
  * The saved guard: `model.json` (a tfjs weights manifest plus the feature config, network
- * shape and, for models that use one, the cross-lingual lexicon as text) and `weights.bin`
+ * shape and, for models that use them, the cross-lingual lexicon and the subword pieces as text) and `weights.bin`
  * (the tensors, concatenated). The manifest follows tfjs's
  * `weightsManifest` layout, so `tf.io.decodeWeights` reads it in a browser as in Node; the
  * embedding table is stored as float16 (`quantization: {dtype: "float16"}`), which halves the
@@ -12,6 +12,7 @@ import { Schema } from "effect"
 import { CATEGORY_IDS } from "../../schemas/taxonomy.ts"
 import { FeatureConfig } from "./features.ts"
 import { formatLexicon, parseLexicon, type Lexicon } from "./lexicon.ts"
+import { formatPieces, parsePieces, type Pieces } from "./pieces.ts"
 import { headInputSize, NUM_CATEGORIES, type GuardWeights, type ModelShape } from "./model.ts"
 
 export const MODEL_FORMAT = "duoguard-ts/guard"
@@ -47,6 +48,8 @@ export const ModelFile = Schema.Struct({
   operatingPoints: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
   /** The lexicon (lexicon.ts text format) when `features.lexicon` is set. */
   lexicon: Schema.optional(Schema.String),
+  /** The subword pieces (pieces.ts text format) when `features.pieces` is set. */
+  pieces: Schema.optional(Schema.String),
   weightsManifest: Schema.Tuple(
     Schema.Struct({ paths: Schema.Tuple(Schema.Literal(WEIGHTS_FILE)), weights: Schema.Array(WeightSpec) })
   )
@@ -113,8 +116,14 @@ const sizeOf = (spec: WeightSpec) => spec.shape.reduce((a, b) => a * b, 1)
 const bytesOf = (spec: WeightSpec) => sizeOf(spec) * (spec.quantization ? 2 : 4)
 
 /** Serialize weights + feature config. Same weights → same bytes (little-endian, fixed order). */
-export const encodeModel = (w: GuardWeights, features: FeatureConfig, lexicon: Lexicon | null = null): { json: string; bin: Uint8Array } => {
+export const encodeModel = (
+  w: GuardWeights,
+  features: FeatureConfig,
+  lexicon: Lexicon | null = null,
+  pieces: Pieces | null = null
+): { json: string; bin: Uint8Array } => {
   if (features.lexicon && lexicon === null) throw new Error("encodeModel: features.lexicon is set but no lexicon was given")
+  if (features.pieces && pieces === null) throw new Error("encodeModel: features.pieces is set but no pieces were given")
   const specs = specsFor(w.shape)
   const bin = new Uint8Array(specs.reduce((a, s) => a + bytesOf(s), 0))
   const view = new DataView(bin.buffer)
@@ -134,6 +143,7 @@ export const encodeModel = (w: GuardWeights, features: FeatureConfig, lexicon: L
     logitShift: w.logitShift,
     ...(w.operatingPoints ? { operatingPoints: w.operatingPoints } : {}),
     ...(features.lexicon && lexicon !== null ? { lexicon: formatLexicon(lexicon) } : {}),
+    ...(features.pieces && pieces !== null ? { pieces: formatPieces(pieces) } : {}),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }]
   }
   return { json: `${JSON.stringify(file, null, 2)}\n`, bin }
@@ -169,6 +179,8 @@ export interface DecodedModel {
   readonly features: FeatureConfig
   /** Null unless `features.lexicon`. */
   readonly lexicon: Lexicon | null
+  /** Null unless `features.pieces`. */
+  readonly pieces: Pieces | null
 }
 
 /** Parse `model.json` text and `weights.bin` bytes; throws an Error naming the bad part. */
@@ -193,6 +205,15 @@ export const decodeModel = (json: string, bin: Uint8Array): DecodedModel => {
   if (file.features.lexicon) {
     try {
       lexicon = parseLexicon(file.lexicon!)
+    } catch (e) {
+      throw new Error(`${MODEL_FILE}: ${(e as Error).message}`)
+    }
+  }
+  if (file.features.pieces && file.pieces === undefined) throw new Error(`${MODEL_FILE}: features.pieces is set but the file has no pieces`)
+  let pieces: Pieces | null = null
+  if (file.features.pieces) {
+    try {
+      pieces = parsePieces(file.pieces!)
     } catch (e) {
       throw new Error(`${MODEL_FILE}: ${(e as Error).message}`)
     }
@@ -243,7 +264,8 @@ export const decodeModel = (json: string, bin: Uint8Array): DecodedModel => {
       ...(file.operatingPoints ? { operatingPoints: file.operatingPoints } : {})
     },
     features: file.features,
-    lexicon
+    lexicon,
+    pieces
   }
 }
 

@@ -42,7 +42,7 @@ const BATCH = 512
  * Needs the Backend session the weights are uploaded to.
  */
 export const guardFromWeights = (
-  { weights, features, lexicon }: DecodedModel,
+  { weights, features, lexicon, pieces }: DecodedModel,
   modelDir = "(in memory)"
 ): Effect.Effect<Guard, GuardError, Backend | Scope.Scope> =>
   Effect.gen(function* () {
@@ -55,7 +55,7 @@ export const guardFromWeights = (
       (t) => Effect.sync(() => disposeTensors(t))
     )
     const featurizer = yield* Effect.try({
-      try: () => new Featurizer(features, lexicon),
+      try: () => new Featurizer(features, lexicon, pieces),
       catch: (e) => new GuardError({ reason: `${modelDir}: ${(e as Error).message}` })
     })
 

@@ -66,7 +66,7 @@ export const saveGuard = (
 ): Effect.Effect<GuardManifest, GuardError> =>
   Effect.try({
     try: () => {
-      const { json, bin } = encodeModel(trained.weights, trained.features, trained.lexicon)
+      const { json, bin } = encodeModel(trained.weights, trained.features, trained.lexicon, trained.pieces)
       const manifest: GuardManifest = {
         kind: "guard",
         createdBy: opts.createdBy,

@@ -20,6 +20,7 @@ import type { TrainConfig } from "./config.ts"
 import { GuardError } from "./errors.ts"
 import { Featurizer, type FeatureConfig } from "./features.ts"
 import type { Lexicon } from "./lexicon.ts"
+import type { Pieces } from "./pieces.ts"
 import { asStored } from "./format.ts"
 import { ensureGradients } from "./gradients.ts"
 import { lossAndGradients, weightedLoss } from "./loss.ts"
@@ -43,6 +44,8 @@ export interface TrainedGuard {
   readonly features: FeatureConfig
   /** The cross-lingual lexicon the features use (null unless `features.lexicon`). */
   readonly lexicon: Lexicon | null
+  /** The subword pieces the features use (null unless `features.pieces`). */
+  readonly pieces: Pieces | null
   readonly config: TrainConfig
   readonly seed: number
   readonly backend: string
@@ -187,7 +190,9 @@ export const trainGuard = (
   config: TrainConfig,
   seed: number,
   /** Required when `config.features.lexicon` is set (storage.ts `readLexiconFile`). */
-  lexicon: Lexicon | null = null
+  lexicon: Lexicon | null = null,
+  /** Required when `config.features.pieces` is set (storage.ts `readPiecesFile`). */
+  pieces: Pieces | null = null
 ): Effect.Effect<TrainedGuard, GuardError, Backend | Progress> =>
   Effect.gen(function* () {
     const backend = yield* Backend
@@ -205,7 +210,10 @@ export const trainGuard = (
     if (config.features.lexicon && lexicon === null) {
       return yield* new GuardError({ reason: "trainGuard: features.lexicon is set but no lexicon was given" })
     }
-    const featurizer = new Featurizer(config.features, lexicon)
+    if (config.features.pieces && pieces === null) {
+      return yield* new GuardError({ reason: "trainGuard: features.pieces is set but no pieces were given" })
+    }
+    const featurizer = new Featurizer(config.features, lexicon, pieces)
     const trainData = yield* encode(train, featurizer, rowWeights(train, config.balance), "train")
     const valData = yield* encode(validation, featurizer, rowWeights(validation, config.balance), "validation")
     const main = yield* fit(trainData, valData, config, rng, "train ")
@@ -222,6 +230,7 @@ export const trainGuard = (
       weights: { ...main.weights, logitShift: calibration.shift, ...(operatingPoints ? { operatingPoints } : {}) },
       features: config.features,
       lexicon: config.features.lexicon ? lexicon : null,
+      pieces: config.features.pieces ? pieces : null,
       config,
       seed,
       backend: backend.name,

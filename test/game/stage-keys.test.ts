@@ -43,6 +43,7 @@ const root = tempDir("stage-keys")
 const files = {
   seed: path.join(root, "seed.parquet"),
   lexicon: path.join(root, "lexicon.tsv"),
+  pieces: path.join(root, "pieces.txt"),
   /** Without the rewrite, and with it. */
   benchA: path.join(root, "bench-a.parquet"),
   benchB: path.join(root, "bench-b.parquet")
@@ -53,7 +54,7 @@ const scope = Effect.runSync(Scope.make())
 /** The Game of a run in `runDir` scoring `benchmarks`. */
 const gameOf = (runDir: string, benchmarksFile: string): Promise<GameService> =>
   Effect.runPromise(
-    Layer.buildWithScope(GameLive(config, { repoRoot, seedFile: files.seed, benchmarksFile, lexiconFile: files.lexicon, runDir }).pipe(Layer.provide(SeedLive(ROOT))), scope).pipe(
+    Layer.buildWithScope(GameLive(config, { repoRoot, seedFile: files.seed, benchmarksFile, lexiconFile: files.lexicon, piecesFile: files.pieces, runDir }).pipe(Layer.provide(SeedLive(ROOT))), scope).pipe(
       Effect.map((ctx) => Context.get(ctx, Game))
     )
   )
@@ -71,6 +72,7 @@ beforeAll(async () => {
   await Effect.runPromise(writeParquet(files.benchA, rowsToTable([bench("a benchmark question about something else entirely and nothing more")], BENCHMARK_COLUMNS)))
   await Effect.runPromise(writeParquet(files.benchB, rowsToTable([bench(REWRITE)], BENCHMARK_COLUMNS)))
   fs.copyFileSync(DEFAULT_LEXICON_FILE, files.lexicon)
+  fs.writeFileSync(files.pieces, "▁bread\n▁loaf\nflour\n")
 }, 120_000)
 
 afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
@@ -115,7 +117,7 @@ describe("every stage's resume key", () => {
     expect(declared.get("fooling")).toEqual(expect.arrayContaining([at(1, ITER.policy), at(2, ITER.policy), files.benchA, files.seed]))
     expect(declared.get("sample")).toContain(files.seed)
     expect(declared.get("dpo")).toEqual(expect.arrayContaining([at(2, ITER.seeds), at(2, ITER.candidates), at(2, ITER.judged), at(1, ITER.policy)]))
-    expect(declared.get("train-guard")).toEqual(expect.arrayContaining([files.seed, files.lexicon, at(1, ITER.synthetic), at(2, ITER.synthetic)]))
+    expect(declared.get("train-guard")).toEqual(expect.arrayContaining([files.seed, files.lexicon, files.pieces, at(1, ITER.synthetic), at(2, ITER.synthetic)]))
     expect(declared.get("evaluate")).toContain(files.benchA)
   }, 120_000)
 })

@@ -12,6 +12,7 @@ const ENTRY = [
   "src/guard/canonicalize.ts",
   "src/guard/features.ts",
   "src/guard/lexicon.ts",
+  "src/guard/pieces.ts",
   "src/guard/model.ts",
   "src/guard/format.ts",
   "src/guard/verdict.ts",

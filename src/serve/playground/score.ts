@@ -25,9 +25,9 @@ export interface BrowserGuard {
 
 /** Decode the model files and upload the weights to the active tfjs backend. */
 export const browserGuard = (modelJson: string, weightsBin: Uint8Array): BrowserGuard => {
-  const { weights, features, lexicon } = decodeModel(modelJson, weightsBin)
+  const { weights, features, lexicon, pieces } = decodeModel(modelJson, weightsBin)
   const tensors: GuardTensors = uploadWeights(weights)
-  const featurizer = new Featurizer(features, lexicon)
+  const featurizer = new Featurizer(features, lexicon, pieces)
   const classify = (texts: ReadonlyArray<string>) => {
     if (texts.length === 0) return []
     const logits = logitsOf(tensors, featurizer.batch(texts))
