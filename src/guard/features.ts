@@ -65,7 +65,7 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   tailChars: 1000,
   lexicon: true,
   lexiconMode: "add",
-  pieces: false
+  pieces: true
 }
 
 /** Cut a long text to head + tail (see `headChars`), after dropping its invisible characters. */

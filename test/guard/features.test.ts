@@ -4,7 +4,7 @@ import { DEFAULT_FEATURES, FeatureConfig, Featurizer, featureText, truncate } fr
 import { canonicalize } from "../../src/guard/canonicalize.ts"
 
 // The word and n-gram features alone; the lexicon's gloss features are tested in lexicon.test.ts.
-const PLAIN = { ...DEFAULT_FEATURES, lexicon: false }
+const PLAIN = { ...DEFAULT_FEATURES, lexicon: false, pieces: false }
 const f = new Featurizer(PLAIN)
 
 describe("features", () => {

@@ -33,7 +33,7 @@ export const syntheticRows = (n: number, seed: number): Array<TrainRow> => {
 export const tinyConfig = (overrides: Partial<typeof DEFAULT_TRAIN_CONFIG> = {}): TrainConfig =>
   Schema.decodeUnknownSync(TrainConfig)({
     ...DEFAULT_TRAIN_CONFIG,
-    features: { ...DEFAULT_TRAIN_CONFIG.features, buckets: 1 << 12, lexicon: false },
+    features: { ...DEFAULT_TRAIN_CONFIG.features, buckets: 1 << 12, lexicon: false, pieces: false },
     model: { dim: 8, hidden: 8 },
     batchSize: 32,
     maxEpochs: 3,

@@ -53,7 +53,7 @@ describe("lexicon text", () => {
 })
 
 describe("features with a lexicon", () => {
-  const cfg = { ...DEFAULT_FEATURES, buckets: 1 << 16, lexicon: true }
+  const cfg = { ...DEFAULT_FEATURES, buckets: 1 << 16, lexicon: true, pieces: false }
   const lex = parseLexicon("bomba\tbomb\ncómo\thow\n")
   const ids = (f: Featurizer, t: string) => new Set(f.featurize(t))
   const subset = (a: Set<number>, b: Set<number>) => [...a].every((x) => b.has(x))

@@ -52,7 +52,7 @@ describe("segment", () => {
 })
 
 describe("features with pieces", () => {
-  const cfg = { ...DEFAULT_FEATURES, buckets: 1 << 16, lexicon: false }
+  const cfg = { ...DEFAULT_FEATURES, buckets: 1 << 16, lexicon: false, pieces: false }
   const pieces = parsePieces("▁donau\ndampf\nschiff\n▁the\n▁cat\n▁sat\n")
 
   it("add piece features only to words that split into several pieces", () => {
