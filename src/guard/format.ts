@@ -183,6 +183,17 @@ export interface DecodedModel {
   readonly pieces: Pieces | null
 }
 
+/** A table a feature setting needs (`features.lexicon` → `lexicon`): parsed when the setting is on, else null. */
+const optionalTable = <A>(on: boolean, text: string | undefined, name: string, parse: (text: string) => A): A | null => {
+  if (!on) return null
+  if (text === undefined) throw new Error(`${MODEL_FILE}: features.${name} is set but the file has no ${name}`)
+  try {
+    return parse(text)
+  } catch (e) {
+    throw new Error(`${MODEL_FILE}: ${(e as Error).message}`)
+  }
+}
+
 /** Parse `model.json` text and `weights.bin` bytes; throws an Error naming the bad part. */
 export const decodeModel = (json: string, bin: Uint8Array): DecodedModel => {
   let raw: unknown
@@ -200,24 +211,8 @@ export const decodeModel = (json: string, bin: Uint8Array): DecodedModel => {
   if (file.features.buckets !== file.shape.buckets) {
     throw new Error(`${MODEL_FILE}: features.buckets ${file.features.buckets} ≠ shape.buckets ${file.shape.buckets}`)
   }
-  if (file.features.lexicon && file.lexicon === undefined) throw new Error(`${MODEL_FILE}: features.lexicon is set but the file has no lexicon`)
-  let lexicon: Lexicon | null = null
-  if (file.features.lexicon) {
-    try {
-      lexicon = parseLexicon(file.lexicon!)
-    } catch (e) {
-      throw new Error(`${MODEL_FILE}: ${(e as Error).message}`)
-    }
-  }
-  if (file.features.pieces && file.pieces === undefined) throw new Error(`${MODEL_FILE}: features.pieces is set but the file has no pieces`)
-  let pieces: Pieces | null = null
-  if (file.features.pieces) {
-    try {
-      pieces = parsePieces(file.pieces!)
-    } catch (e) {
-      throw new Error(`${MODEL_FILE}: ${(e as Error).message}`)
-    }
-  }
+  const lexicon = optionalTable(file.features.lexicon, file.lexicon, "lexicon", parseLexicon)
+  const pieces = optionalTable(file.features.pieces, file.pieces, "pieces", parsePieces)
   const specs = file.weightsManifest[0].weights
   const expected = specsFor(file.shape)
   if (JSON.stringify(specs) !== JSON.stringify(expected)) {
