@@ -18,7 +18,7 @@
 import { Schema } from "effect"
 import { canonicalize, stripInvisible } from "./canonicalize.ts"
 import { lookup, type Lexicon } from "./lexicon.ts"
-import { segment, type Pieces } from "./pieces.ts"
+import { segment, WORD_START, type Pieces } from "./pieces.ts"
 import { fmix32 } from "../runtime/rng.ts"
 
 export const FeatureConfig = Schema.Struct({
@@ -219,6 +219,8 @@ class PieceSplitter {
   constructor(private readonly pieces: Pieces) {}
 
   features(word: string, mask: number, out: IntBuffer): void {
+    // Most words of spaced languages are one piece: one lookup instead of the split.
+    if (this.pieces.set.has(WORD_START + word)) return
     const split = this.split
     segment(this.pieces, word, split)
     if (split.length < 2) return
