@@ -7,7 +7,7 @@
  * The four rows are only comparable if they share the seed table, the synthetic tables, the
  * everyday operating-point rule and the held-out rows; `table2` refuses them otherwise.
  */
-import { stableJson } from "../game/stage.ts"
+import { stableJson } from "../runtime/json.ts"
 import { table } from "../report/markdown.ts"
 import type { GeneralizationResult } from "./generalization.ts"
 

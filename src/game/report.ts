@@ -23,7 +23,8 @@ import { Game } from "./context.ts"
 import { isLlmProgram } from "../generator/programs.ts"
 import { ITER, iterName, readIfPresent, RUN, type JudgedRow, type Manifest, type RunFile } from "./run-folder.ts"
 import { syntheticMixTable } from "./synthetic-mix.ts"
-import { sha256File, stableJson } from "./stage.ts"
+import { stableJson } from "../runtime/json.ts"
+import { sha256File } from "./stage.ts"
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "–" : (100 * x).toFixed(1))
 

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { writeFileAtomic } from "../data/parquet.ts"
+import { stableJson } from "../runtime/json.ts"
 
 export class StageError extends Data.TaggedError("StageError")<{
   readonly stage: string
@@ -28,13 +29,6 @@ export const sha256File = (file: string): string => createHash("sha256").update(
 
 export const sha256Json = (value: unknown): string => createHash("sha256").update(stableJson(value)).digest("hex")
 
-/** JSON with sorted object keys: the same value always hashes the same. */
-export const stableJson = (value: unknown): string =>
-  JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-      : v
-  )
 
 // ─── inputs ───────────────────────────────────────────────────────────────────────────────
 

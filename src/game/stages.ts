@@ -35,10 +35,11 @@ import { Seed, type SeedService } from "../runtime/seed.ts"
 import type { SelfPlayConfig } from "./config.ts"
 import { Game, type GameService } from "./context.ts"
 import { checkTrainedGuard, runExternalTrainer } from "./external-trainer.ts"
-import { guardRows, SELFPLAY_SOURCE } from "./guard-rows.ts"
+import { guardRows, SELFPLAY_SOURCE } from "../guard/guard-rows.ts"
+import { stableJson } from "../runtime/json.ts"
 import { dropCounts, filterProposals, type FilterContext } from "./filter.ts"
 import { ITER, iterName, RUN, type CandidateRow, type JudgedRow, type RunFile } from "./run-folder.ts"
-import { fromFiles, setting, sha256File, stableJson, stage, StageError, type Input, type Inputs, type ValuesOf } from "./stage.ts"
+import { fromFiles, setting, sha256File, stage, StageError, type Input, type Inputs, type ValuesOf } from "./stage.ts"
 
 // ─── declaring a stage ────────────────────────────────────────────────────────────────────
 

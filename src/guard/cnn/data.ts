@@ -10,7 +10,7 @@ import { Example } from "../../../schemas/example.ts"
 import type { FileError, RowDecodeError } from "../../data/errors.ts"
 import { readRows } from "../../data/parquet.ts"
 import { isHeldOutRow } from "../../eval/generalization.ts"
-import { guardRows } from "../../game/guard-rows.ts"
+import { guardRows } from "../guard-rows.ts"
 import { GuardError } from "../errors.ts"
 import type { TrainRow } from "../train-data.ts"
 

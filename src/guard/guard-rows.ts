@@ -5,7 +5,7 @@
  * Light on purpose: importing stages.ts loads the whole game.
  */
 import type { Example } from "../../schemas/example.ts"
-import type { TrainRow } from "../guard/train-data.ts"
+import type { TrainRow } from "./train-data.ts"
 
 /** The balancing source of every synthetic row (their `source` column keeps the parent's name). */
 export const SELFPLAY_SOURCE = "selfplay"
