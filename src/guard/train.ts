@@ -29,15 +29,11 @@ import { GuardOptimizer, schedule } from "./optimizer.ts"
 import { RowGatherer } from "./touched-rows.ts"
 import { encode, maxPerRow, predictAll, sliceBatch, type Batch, type Encoded, type TrainRow } from "./train-data.ts"
 import { validationReport, type ValidationReport } from "./validation-report.ts"
+import { EarlyStopping, type HistoryPoint } from "./early-stopping.ts"
 
 export type { TrainRow } from "./train-data.ts"
 
-export interface HistoryPoint {
-  readonly epoch: number
-  readonly step: number
-  readonly trainLoss: number
-  readonly validationLoss: number
-}
+export type { HistoryPoint } from "./early-stopping.ts"
 
 export interface TrainedGuard {
   readonly weights: GuardWeights
@@ -129,18 +125,14 @@ const fit = (
       return loss
     }
 
-    const history: Array<HistoryPoint> = []
-    let best = { loss: Infinity, step: 0, weights: cloneWeights(weights) }
-    let sinceBest = 0
+    const early = new EarlyStopping(weights, config.patience, cloneWeights)
     let step = 0
-    let runningLoss = 0, runningCount = 0
-    let stop = false
 
-    for (let epoch = 0; epoch < config.maxEpochs && !stop; epoch++) {
+    for (let epoch = 0; epoch < config.maxEpochs && !early.stop; epoch++) {
       const orderArr = Int32Array.from(rng.child(`epoch-${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i)))
       yield* withProgress(`${label}epoch ${epoch + 1}/${config.maxEpochs}`, stepsPerEpoch, (bar) =>
         Effect.gen(function* () {
-          for (let s = 0; s < stepsPerEpoch && !stop; s++) {
+          for (let s = 0; s < stepsPerEpoch && !early.stop; s++) {
             yield* Effect.sync(() => {
               step++
               const from = s * config.batchSize
@@ -148,32 +140,16 @@ const fit = (
                 rate: config.featureDropout,
                 rng: dropoutRng
               })
-              const loss = trainStep(step, batch)
-              if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss})`)
-              runningLoss += loss
-              runningCount++
+              early.trained(step, trainStep(step, batch))
               bar.tick()
             })
-            if (evalAt.has(s + 1)) {
-              const valLoss = weightedLoss(predictAll(weights, valData), valData, config)
-              history.push({
-                epoch: Math.round((step / stepsPerEpoch) * 1000) / 1000,
-                step,
-                trainLoss: runningLoss / Math.max(1, runningCount),
-                validationLoss: valLoss
-              })
-              runningLoss = 0
-              runningCount = 0
-              if (valLoss < best.loss - 1e-5) {
-                best = { loss: valLoss, step, weights: cloneWeights(weights) }
-                sinceBest = 0
-              } else if (++sinceBest >= config.patience) stop = true
-            }
+            if (evalAt.has(s + 1)) early.checked(step, stepsPerEpoch, weightedLoss(predictAll(weights, valData), valData, config), weights)
           }
         })
       ).pipe(Effect.catchAllDefect((d) => new GuardError({ reason: String(d instanceof Error ? d.message : d) })))
     }
 
+    const { best, history } = early
     return { weights: asStored(best.weights), bestLoss: best.loss, bestStep: best.step, history }
   })
 

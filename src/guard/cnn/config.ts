@@ -5,12 +5,12 @@
  * DEFAULT_TRAIN_CONFIG), so the two families differ by the model alone.
  */
 import { Schema } from "effect"
-import { BalanceConfig, DEFAULT_TRAIN_CONFIG, TrainConfig } from "../config.ts"
+import { DEFAULT_TRAIN_CONFIG, TrainConfig } from "../config.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
-const Positive = Schema.Number.pipe(Schema.positive())
-const NonNegative = Schema.Number.pipe(Schema.nonNegative())
-const Fraction = Schema.Number.pipe(Schema.between(0, 1))
+
+const pick = <F extends object, K extends keyof F>(fields: F, ...keys: Array<K>): Pick<F, K> =>
+  Object.fromEntries(keys.map((k) => [k, fields[k]])) as Pick<F, K>
 
 export const CnnConfig = Schema.Struct({
   /** Tokens kept per text (the first ones). */
@@ -21,19 +21,11 @@ export const CnnConfig = Schema.Struct({
     filters: PositiveInt,
     hidden: Schema.Int.pipe(Schema.nonNegative())
   }),
-  balance: BalanceConfig,
-  batchSize: PositiveInt,
-  maxEpochs: PositiveInt,
-  evalsPerEpoch: PositiveInt,
-  patience: PositiveInt,
-  learningRate: Positive,
-  embeddingLearningRate: Positive,
-  warmup: Fraction,
+  // Balance, schedule, early stopping and losses mean what they mean for the main family.
+  ...pick(TrainConfig.fields, "balance", "batchSize", "maxEpochs", "evalsPerEpoch", "patience", "learningRate", "embeddingLearningRate", "warmup"),
   /** Dropout on the pooled filters during training. */
   dropout: Schema.Number.pipe(Schema.between(0, 0.9)),
-  weightDecay: NonNegative,
-  categoryLossWeight: NonNegative,
-  unsafeLossWeight: NonNegative,
+  ...pick(TrainConfig.fields, "weightDecay", "categoryLossWeight", "unsafeLossWeight"),
   /** "f1" or "none", as for the main family (its "sources" mode needs an auxiliary model the CNN does not train). */
   calibration: Schema.optionalWith(Schema.Literal("f1", "none"), { default: () => "f1" as const }),
   calibrationPrior: TrainConfig.fields.calibrationPrior,

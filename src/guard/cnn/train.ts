@@ -27,7 +27,8 @@ import { batchObjective, weightedLoss } from "../loss.ts"
 import { NUM_CATEGORIES, sigmoid } from "../model.ts"
 import { adamDense, adamRows, Moments, schedule } from "../optimizer.ts"
 import { maxPerRow, targetsOf, type TrainRow } from "../train-data.ts"
-import { startAtBaseRates, type HistoryPoint } from "../train.ts"
+import { startAtBaseRates } from "../train.ts"
+import { EarlyStopping, type HistoryPoint } from "../early-stopping.ts"
 import { validationReport, type ValidationReport } from "../validation-report.ts"
 import type { CnnConfig } from "./config.ts"
 import { Batcher, batchIndex, cnnLogits, disposeIndex, gatherRows, initCnn, predictLogits, type CnnShape, type CnnWeights } from "./model.ts"
@@ -206,45 +207,25 @@ const fit = (train: Encoded, val: Encoded, shape: CnnShape, config: CnnConfig, r
       return value[0]
     }
 
-    const history: Array<HistoryPoint> = []
-    let best = { loss: Infinity, step: 0, weights: cloneWeights(weights) }
-    let sinceBest = 0
+    const early = new EarlyStopping(weights, config.patience, cloneWeights)
     let step = 0
-    let running = 0, runningCount = 0
-    let stop = false
-    for (let epoch = 0; epoch < config.maxEpochs && !stop; epoch++) {
+    for (let epoch = 0; epoch < config.maxEpochs && !early.stop; epoch++) {
       const order = Int32Array.from(rng.child(`epoch-${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i)))
       yield* withProgress(`cnn epoch ${epoch + 1}/${config.maxEpochs}`, stepsPerEpoch, (bar) =>
         Effect.gen(function* () {
-          for (let s = 0; s < stepsPerEpoch && !stop; s++) {
+          for (let s = 0; s < stepsPerEpoch && !early.stop; s++) {
             yield* Effect.sync(() => {
               step++
               const from = s * config.batchSize
-              const loss = trainStep(step, order.subarray(from, Math.min(n, from + config.batchSize)))
-              if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss})`)
-              running += loss
-              runningCount++
+              early.trained(step, trainStep(step, order.subarray(from, Math.min(n, from + config.batchSize))))
               bar.tick()
             })
-            if (evalAt.has(s + 1)) {
-              const valLoss = weightedLoss(predictLogits(weights, val.tokens, 1024, batcher), val, config)
-              history.push({
-                epoch: Math.round((step / stepsPerEpoch) * 1000) / 1000,
-                step,
-                trainLoss: running / Math.max(1, runningCount),
-                validationLoss: valLoss
-              })
-              running = 0
-              runningCount = 0
-              if (valLoss < best.loss - 1e-5) {
-                best = { loss: valLoss, step, weights: cloneWeights(weights) }
-                sinceBest = 0
-              } else if (++sinceBest >= config.patience) stop = true
-            }
+            if (evalAt.has(s + 1)) early.checked(step, stepsPerEpoch, weightedLoss(predictLogits(weights, val.tokens, 1024, batcher), val, config), weights)
           }
         })
       ).pipe(Effect.catchAllDefect((d) => new GuardError({ reason: `CNN training: ${d instanceof Error ? d.message : String(d)}` })))
     }
+    const { best, history } = early
     return { weights: asStoredCnn(best.weights, trained), bestLoss: best.loss, bestStep: best.step, history, trained }
   })
 
