@@ -2,6 +2,7 @@
  * Train the guard on the seed data and save it:
  *
  *   npx tsx pipelines/train.ts [--data FILE] [--out DIR] [--config FILE] [--set key=value ...] [--seed N] [--lexicon FILE] [--pieces FILE]
+ *                              [--synthetic a.parquet,b.parquet]
  *
  * Defaults: --data datasets/seed.parquet, --out models/default, --lexicon datasets/lexicon.tsv
  * (read only when features.lexicon is set; `--set features.lexicon=false` trains without), --pieces
@@ -14,6 +15,14 @@
  * trained guard is scored on them afterwards (printed, and written to DIR/generalization.json).
  * `--holdout-sources a,b` holds out those whole sources instead; `--holdout-sources none` trains
  * on everything.
+ *
+ * `--synthetic` adds a self-play run's synthetic tables, weighed as the game's guard stage weighs
+ * them (src/guard/guard-rows.ts: one balancing source, `balance.syntheticMass`): with the run's
+ * guard seed it retrains an iteration's guard on the same rows under another config, e.g. the
+ * default run's iteration 2 (root seed 20250207 → guard seed 4159782102, src/runtime/seed.ts):
+ *
+ *   npx tsx pipelines/train.ts --synthetic runs/default/iter-1/synthetic.parquet,runs/default/iter-2/synthetic.parquet \
+ *     --seed 4159782102 --set balance.syntheticMass=32 --out runs/mass-32
  */
 import { ensureDefaultTables } from "../src/data/cache.ts"
 import { Command, Options } from "@effect/cli"
@@ -29,6 +38,7 @@ import { guardFromWeights } from "../src/guard/guard.ts"
 import { type ValidationMetrics } from "../src/guard/metrics.ts"
 import { generalizationMarkdown, isHeldOutRow, scoreGeneralization } from "../src/eval/generalization.ts"
 import { DEFAULT_LEXICON_FILE, readLexiconFile, saveGuard, sha256 } from "../src/guard/storage.ts"
+import { buildCnnData, checkFiles, parseFileList } from "../src/guard/cnn/data.ts"
 import { trainGuard } from "../src/guard/train.ts"
 import { DEFAULT_PIECES_FILE, readPiecesFile } from "../src/guard/pieces-build.ts"
 import * as md from "../src/report/markdown.ts"
@@ -44,6 +54,7 @@ const set = setOption("model.dim=48")
 const holdout = optionalText("holdout-sources", "comma-separated sources to leave out of training and score afterwards (default: the generalization check's; none: train on all)")
 const lexiconFile = optionalText("lexicon", "cross-lingual lexicon (default: datasets/lexicon.tsv)")
 const piecesFile = optionalText("pieces", "subword pieces (default: datasets/pieces.txt, built from the Gemma 3 tokenizer package when missing)")
+const synthetic = optionalText("synthetic", "comma-separated synthetic tables of a self-play run (runs/<id>/iter-1/synthetic.parquet,...)")
 const seed = Options.integer("seed").pipe(Options.withDescription("root seed"), Options.withDefault(DEFAULT_SEED))
 
 
@@ -58,7 +69,7 @@ const metricsTable = (byGroup: Record<string, ValidationMetrics>) =>
     { align: METRICS_HEADER.map(() => "left"), tight: true }
   )
 
-const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile, piecesFile }, (args) =>
+const command = Command.make("train", { data, out, configFile, set, holdout, seed, lexiconFile, piecesFile, synthetic }, (args) =>
   Effect.gen(function* () {
     const dataFile = resolvePath(args.data, "datasets/seed.parquet")
     yield* ensureDefaultTables([dataFile])
@@ -82,10 +93,20 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
       onNone: () => isHeldOutRow,
       onSome: (list) => (r: Example) => list.includes(r.source)
     })
+    if (Option.isSome(args.synthetic) && Option.isSome(given)) {
+      return yield* new GuardError({ reason: "--synthetic trains with the generalization check's held-out rule: leave out --holdout-sources" })
+    }
     const heldOut = rows.filter(isHeld)
-    const train = rows.filter((r) => r.split === "train" && !isHeld(r))
-    const validation = rows.filter((r) => r.split === "validation" && !isHeld(r))
-    yield* Console.error(`train: ${train.length} train rows, ${validation.length} validation rows from ${path.relative(repoRoot, dataFile)}`)
+    const synthFiles = Option.isSome(args.synthetic) ? (yield* parseFileList(args.synthetic.value)).map((f) => path.resolve(f)) : []
+    yield* checkFiles(synthFiles)
+    // With synthetic tables, the rows are built as the game's guard stage builds them (guard-rows.ts).
+    const withGame = synthFiles.length > 0 ? yield* buildCnnData(rows, synthFiles) : null
+    const train = withGame?.train ?? rows.filter((r) => r.split === "train" && !isHeld(r))
+    const validation = withGame?.validation ?? rows.filter((r) => r.split === "validation" && !isHeld(r))
+    yield* Console.error(
+      `train: ${train.length} train rows, ${validation.length} validation rows from ${path.relative(repoRoot, dataFile)}` +
+        (withGame === null ? "" : ` and ${withGame.synthetic.map((s) => `${path.relative(repoRoot, s.file)} (${s.rows})`).join(", ")}`)
+    )
 
     const lexiconPath = resolvePath(args.lexiconFile, DEFAULT_LEXICON_FILE)
     const lexicon = config.features.lexicon ? yield* readLexiconFile(lexiconPath) : null
@@ -97,7 +118,7 @@ const command = Command.make("train", { data, out, configFile, set, holdout, see
       const rel = path.relative(repoRoot, file)
       return rel.startsWith("..") ? path.basename(file) : rel.split(path.sep).join("/")
     }
-    const inputs = [{ path: shown(dataFile), sha256: sha256(bytes) }]
+    const inputs = [{ path: shown(dataFile), sha256: sha256(bytes) }, ...synthFiles.map((f) => ({ path: shown(f), sha256: sha256(fs.readFileSync(f)) }))]
     if (lexicon !== null) inputs.push({ path: shown(lexiconPath), sha256: sha256(fs.readFileSync(lexiconPath)) })
     if (pieces !== null) inputs.push({ path: shown(piecesPath), sha256: sha256(fs.readFileSync(piecesPath)) })
     yield* saveGuard(trained, outDir, { inputs, createdBy: "pipelines/train.ts" })

@@ -8,7 +8,8 @@
  *    language, label) with `groupBy: "family"` (see `sourceFamily`); a group of n rows gets
  *    total weight n^T (T = sourceTemperature, 0.5 by default), so a big source still counts
  *    more than a small one, but sub-linearly. Weighting by source mattered more than by
- *    class in the baseline.
+ *    class in the baseline. The game's rows (source "selfplay", guard-rows.ts) get
+ *    `syntheticMass` times that.
  * 2. Label balance per language. Within a language that has both labels, the unsafe groups
  *    are rescaled to carry the same total weight as the safe ones, so the language itself
  *    says nothing about the label. A language with one label only keeps its weight (nothing to
@@ -18,6 +19,7 @@
  */
 import type { BalanceConfig } from "./config.ts"
 import { hash32 } from "../runtime/rng.ts"
+import { SELFPLAY_SOURCE } from "./guard-rows.ts"
 
 /**
  * The family a source belongs to for weighting: the 16 gettext catalogs are one kind of text
@@ -69,7 +71,10 @@ export const rowWeights = (rows: ReadonlyArray<Weighable>, cfg: typeof BalanceCo
 
   // 1. Tempered mass per group.
   const mass = new Map<string, number>()
-  for (const [k, n] of counts) mass.set(k, Math.pow(n, cfg.sourceTemperature))
+  for (const [k, n] of counts) {
+    const synthetic = k.startsWith(`${SELFPLAY_SOURCE}\u0000`)
+    mass.set(k, Math.pow(n, cfg.sourceTemperature) * (synthetic ? (cfg.syntheticMass ?? 1) : 1))
+  }
 
   // 2. Equal safe/unsafe mass within each language that has both.
   if (cfg.balanceLabelsPerLanguage) {

@@ -42,7 +42,13 @@ export const BalanceConfig = Schema.Struct({
   /** What a group is: one source, or one source family (balance.ts `sourceFamily`). Older configs: "source". */
   groupBy: Schema.optionalWith(Schema.Literal("source", "family"), { default: () => "source" as const }),
   /** Train on at most this many rows of each group (balance.ts `capGroups`); null = all. */
-  maxRowsPerGroup: Schema.optionalWith(Schema.NullOr(PositiveInt), { default: () => null })
+  maxRowsPerGroup: Schema.optionalWith(Schema.NullOr(PositiveInt), { default: () => null }),
+  /**
+   * Mass of each group of the game's rows (one per language and label, guard-rows.ts) relative to
+   * the mass rule 1 gives a seed group, before label balancing. Absent = 1 (left absent, so runs
+   * made before it keep their stage keys).
+   */
+  syntheticMass: Schema.optional(Positive)
 })
 
 export const TrainConfig = Schema.Struct({

@@ -53,6 +53,18 @@ describe("rowWeights", () => {
     expect(sourceFamily("davidson")).toBe("davidson")
   })
 
+  it("scales the mass of the game's groups by syntheticMass, before label balancing", () => {
+    const mixed = [...rows("germeval", "de", false, 400), ...rows("germeval", "de", true, 400), ...rows("selfplay", "de", true, 100), ...rows("selfplay", "de", false, 100)]
+    const flat = { ...cfg, sourceTemperature: 0 }
+    const share = (m: number) => {
+      const ww = rowWeights(mixed, { ...flat, syntheticMass: m })
+      return mixed.reduce((a, r, i) => a + (r.source === "selfplay" ? ww[i] : 0), 0) / ww.reduce((a, b) => a + b, 0)
+    }
+    expect(share(1)).toBeCloseTo(1 / 2, 6)
+    expect(share(3)).toBeCloseTo(3 / 4, 6)
+    expect(share(1 / 3)).toBeCloseTo(1 / 4, 6)
+  })
+
   it("caps each group's rows deterministically, whatever the row order", () => {
     const capped = capGroups(data, { ...cfg, maxRowsPerGroup: 600 }, 7)
     const count = (rs: ReadonlyArray<Weighable>, s: string, u: boolean) => rs.filter((r) => r.source === s && r.unsafe === u).length
