@@ -15,7 +15,7 @@ export const SELFPLAY_SOURCE = "selfplay"
  * "validation". For source balancing (every (source, language, label) group gets equal weight)
  * all synthetic rows are one source: keyed by their parents' ~30 sources they would form ~60
  * groups, each weighing as much as a whole real dataset, and drown the seed data. As one
- * source, with the clip on weight ratios, the default run's 1,423 rows are 0.4 % of the training
+ * source, with the clip on weight ratios, the default run's 1,267 training rows are 0.4 % of the training
  * weight (`balance.syntheticMass` scales it; docs/game-effect.md). Each keeps its parent's
  * source as `derivedFrom` (calibrate-sources.ts).
  */
