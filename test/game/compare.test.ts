@@ -36,8 +36,9 @@ describe("compare runs", () => {
 })
 
 /** Only what the check comparison reads: the summary. */
-const check = (macroAuroc: number, balancedAccuracy: number, everydayFlagRateWorst: number) =>
+const check = (macroAuroc: number, balancedAccuracy: number, everydayFlagRateWorst: number, olid = macroAuroc) =>
   ({
+    labelled: [{ source: "olid", lang: "en", auroc: olid }],
     summary: { macroAuroc, aurocEnglish: macroAuroc, aurocOther: macroAuroc, balancedAccuracy, everydayFlagRate: everydayFlagRateWorst / 2, everydayFlagRateWorst, worstLanguage: "tr" }
   }) as unknown as GeneralizationResult
 
@@ -52,6 +53,16 @@ describe("compare the generalization check over runs", () => {
     expect(md).toContain("| last iteration | 69.0 ± 1.4 |")
     // macro AUROC better in a only; balanced accuracy in both; worst everyday rate lower in a only.
     expect(md).toContain("| runs where the last beats iteration 0 | 1 of 2 | 1 of 2 | 1 of 2 | 2 of 2 | 1 of 2 | 1 of 2 |")
+  })
+
+  it("gives the AUROC change of every held-out source per run and its mean", () => {
+    const md = compareChecksMarkdown([
+      { run: "a", iterations: [check(0.68, 0.62, 0.1, 0.7), check(0.7, 0.63, 0.08, 0.72)] },
+      { run: "b", iterations: [check(0.69, 0.63, 0.1, 0.7), check(0.68, 0.64, 0.12, 0.69)] }
+    ])
+    expect(md).toContain("| held-out source | a | b | mean |")
+    // a: 70 → 72 (+2.0); b: 70 → 69 (−1.0); mean +0.5
+    expect(md).toContain("| olid (en) | +2.0 | −1.0 | +0.5 |")
   })
 
   it("refuses a run whose first or last iteration has no check", () => {
