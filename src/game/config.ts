@@ -5,6 +5,7 @@
 import { Schema } from "effect"
 import { BenchmarkLang } from "../../schemas/index.ts"
 import { LlmConfig } from "../generator/operators/llm-rewrite.ts"
+import { WRITABLE_TARGETS } from "../generator/programs.ts"
 import { TrainConfig, DEFAULT_TRAIN_CONFIG } from "../guard/config.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
@@ -62,6 +63,11 @@ export const SelfPlayConfig = Schema.Struct({
   requireSeedLabel: Schema.Boolean,
   /** Percent of each iteration's synthetic rows held out for the guard's validation split. */
   syntheticValidationPercent: Schema.Int.pipe(Schema.between(0, 50)),
+  /**
+   * The languages the generator writes, in the policy's target-head order (absent = en, fr, de, es).
+   * Adding it and pt lets translations reach two languages the seed sampling never starts from.
+   */
+  generatorTargets: Schema.optional(Schema.Array(Schema.Literal(...WRITABLE_TARGETS)).pipe(Schema.minItems(1))),
   /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
   maxSeedTrainRows: Schema.NullOr(PositiveInt),
   guard: TrainConfig,

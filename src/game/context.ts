@@ -128,7 +128,12 @@ const load = (config: SelfPlayConfig, paths: GamePaths) =>
         pieces: pieces === null ? loaded(null, []) : loaded(pieces, [paths.piecesFile]),
         // Another endpoint or model writes other rewrites (the API key is never part of a run).
         operators: loaded({ registry, available }, [], { available: [...available].sort(), llm: config.llmUrl === null ? null : { url: config.llmUrl, ...config.llm } }),
-        programs: loaded(programSpace({ llm: config.llmUrl !== null }), [], { llm: config.llmUrl !== null }),
+        // The targets enter the key only when set, so runs that never set them keep their stage keys.
+        programs: loaded(
+          programSpace({ llm: config.llmUrl !== null, targets: config.generatorTargets }),
+          [],
+          config.generatorTargets === undefined ? { llm: config.llmUrl !== null } : { llm: config.llmUrl !== null, targets: config.generatorTargets }
+        ),
         contamination: loaded(contamination, [paths.benchmarksFile])
       },
       iterDir: (t: number) => iterDir(paths.runDir, t)

@@ -26,7 +26,16 @@ interface Choice {
   readonly step: Step | null
 }
 
+/** The languages the generator writes by default: the seed languages, where every frame has native templates. */
 export const TARGETS: ReadonlyArray<Lang> = ["en", "fr", "de", "es"]
+const DEFAULT_TARGETS = TARGETS
+
+/**
+ * Every language a program can target: Apertium also reaches Italian and Portuguese (through
+ * Spanish), where hunspell gates the spelling but no frame has templates, so only the plain
+ * translation with surface noise is feasible there.
+ */
+export const WRITABLE_TARGETS = ["en", "fr", "de", "es", "it", "pt"] as const satisfies ReadonlyArray<Lang>
 
 /** How the text gets into the target language. "same-language" routes only when target = seed language. */
 const ROUTES: ReadonlyArray<Choice & { readonly crossLingual: boolean }> = [
@@ -109,8 +118,9 @@ export interface ProgramSpace {
   readonly feasibility: (registry: Registry, seedLangs: ReadonlyArray<Lang>, available: ReadonlySet<string>) => RowMask
 }
 
-export const programSpace = (opts: { readonly llm: boolean }): ProgramSpace => {
+export const programSpace = (opts: { readonly llm: boolean; readonly targets?: ReadonlyArray<Lang> }): ProgramSpace => {
   const routes = opts.llm ? [...ROUTES, ...LLM_ROUTES] : ROUTES
+  const TARGETS = opts.targets ?? DEFAULT_TARGETS
   const heads: ReadonlyArray<HeadSpec> = [
     { name: "target", size: TARGETS.length },
     { name: "route", size: routes.length },
