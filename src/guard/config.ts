@@ -113,12 +113,14 @@ export type TrainConfigEncoded = typeof TrainConfig.Encoded
 /**
  * Chosen on the seed's validation split (and a held-out-sources check), never on benchmarks;
  * the comparison is in the README. Every run peaked after about one epoch, so two epochs of
- * cosine schedule with early stopping suffice.
+ * cosine schedule with early stopping suffice. Up to 6,000 rows per (family, language, label)
+ * group instead of 2,000: +1.2 to +1.6 macro AUROC on the generalization check for ~1.7× the
+ * training time (docs/guard-levers.md).
  */
 export const DEFAULT_TRAIN_CONFIG: TrainConfigEncoded = {
   features: DEFAULT_FEATURES,
   model: { dim: 16, hidden: 64 },
-  balance: { sourceTemperature: 0, balanceLabelsPerLanguage: true, maxWeightRatio: 50, groupBy: "family", maxRowsPerGroup: 2000 },
+  balance: { sourceTemperature: 0, balanceLabelsPerLanguage: true, maxWeightRatio: 50, groupBy: "family", maxRowsPerGroup: 6000 },
   batchSize: 512,
   maxEpochs: 2,
   evalsPerEpoch: 2,
