@@ -150,8 +150,8 @@ const sourceChanges = (first: GeneralizationResult, last: GeneralizationResult):
 
 /**
  * Where the game's change lands: per held-out source, the AUROC change from iteration 0 to the
- * last in each run and its mean. The macro average hides a gain in the languages the generator
- * writes behind noise in the others.
+ * last in each run and its mean. The macro average can hide a change confined to a few sources
+ * (say, those in the languages the generator writes).
  */
 const perSourceTable = (ends: ReadonlyArray<{ readonly run: string; readonly cells: Map<string, number> }>): ReadonlyArray<string> => {
   const sources = [...new Set(ends.flatMap((e) => [...e.cells.keys()]))].sort()

@@ -68,7 +68,12 @@ export const SelfPlayConfig = Schema.Struct({
    * Adding it and pt lets translations reach two languages the seed sampling never starts from;
    * measured over three seeds it did not raise the generalization check (docs/game-effect.md).
    */
-  generatorTargets: Schema.optional(Schema.Array(Schema.Literal(...WRITABLE_TARGETS)).pipe(Schema.minItems(1))),
+  generatorTargets: Schema.optional(
+    Schema.Array(Schema.Literal(...WRITABLE_TARGETS)).pipe(
+      Schema.minItems(1),
+      Schema.filter((ls) => new Set(ls).size === ls.length || `each language once: ${ls.join(", ")}`)
+    )
+  ),
   /** Optional cap on seed training rows (the quick preset trains the guard on a sample). */
   maxSeedTrainRows: Schema.NullOr(PositiveInt),
   guard: TrainConfig,

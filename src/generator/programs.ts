@@ -28,7 +28,6 @@ interface Choice {
 
 /** The languages the generator writes by default: the seed languages, where every frame has native templates. */
 export const TARGETS: ReadonlyArray<Lang> = ["en", "fr", "de", "es"]
-const DEFAULT_TARGETS = TARGETS
 
 /**
  * Every language a program can target: Apertium also reaches Italian and Portuguese (through
@@ -120,9 +119,9 @@ export interface ProgramSpace {
 
 export const programSpace = (opts: { readonly llm: boolean; readonly targets?: ReadonlyArray<Lang> }): ProgramSpace => {
   const routes = opts.llm ? [...ROUTES, ...LLM_ROUTES] : ROUTES
-  const TARGETS = opts.targets ?? DEFAULT_TARGETS
+  const targets = opts.targets ?? TARGETS
   const heads: ReadonlyArray<HeadSpec> = [
-    { name: "target", size: TARGETS.length },
+    { name: "target", size: targets.length },
     { name: "route", size: routes.length },
     { name: "frame", size: FRAMES.length },
     { name: "surface", size: SURFACES.length }
@@ -130,7 +129,7 @@ export const programSpace = (opts: { readonly llm: boolean; readonly targets?: R
 
   const decodeAction = (action: ReadonlyArray<number>): Program => {
     const [t, r, f, s] = action
-    const target = TARGETS[t]
+    const target = targets[t]
     const route = routes[r]
     const steps = [routeStep(route, target), FRAMES[f].step, SURFACES[s].step].filter((x): x is Step => x !== null)
     return { target, steps, name: `${target} ← ${route.name} | ${FRAMES[f].name} | ${SURFACES[s].name}` }
@@ -159,9 +158,9 @@ export const programSpace = (opts: { readonly llm: boolean; readonly targets?: R
     return (row, head, prev) => {
       const lang = seedLangs[row]
       if (head === 0) {
-        return memo(`t|${lang}`, () => TARGETS.map((target) => routes.some((route) => routeOk(route, lang, target))))
+        return memo(`t|${lang}`, () => targets.map((target) => routes.some((route) => routeOk(route, lang, target))))
       }
-      const target = TARGETS[prev[0]]
+      const target = targets[prev[0]]
       if (head === 1) return memo(`r|${lang}|${target}`, () => routes.map((route) => routeOk(route, lang, target)))
       const choices = head === 2 ? FRAMES : SURFACES
       return memo(`${head}|${target}`, () => choices.map((c) => c.step === null || (available.has(c.step.operator) && op(c.step.operator).canApply(target, c.step.params))))
