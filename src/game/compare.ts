@@ -140,11 +140,11 @@ export const compareChecksMarkdown = (runs: ReadonlyArray<RunChecks>): string =>
 
 /** AUROC change, iteration 0 → last, of every held-out source that both iterations scored. */
 const sourceChanges = (first: GeneralizationResult, last: GeneralizationResult): Map<string, number> => {
-  const at0 = new Map(first.labelled.map((c) => [`${c.source} (${c.lang})`, c.auroc]))
+  const cellKey = (c: GeneralizationResult["labelled"][number]) => `${c.source} (${c.lang})`
+  const at0 = new Map(first.labelled.map((c) => [cellKey(c), c.auroc]))
   return new Map(last.labelled.flatMap((c) => {
-    const key = `${c.source} (${c.lang})`
-    const before = at0.get(key)
-    return before === undefined ? [] : [[key, c.auroc - before] as const]
+    const before = at0.get(cellKey(c))
+    return before === undefined ? [] : [[cellKey(c), c.auroc - before] as const]
   }))
 }
 
@@ -164,7 +164,7 @@ const perSourceTable = (ends: ReadonlyArray<{ readonly run: string; readonly cel
   const rows = sources.map((s) => {
     const changes = ends.map((e) => e.cells.get(s))
     const known = changes.filter((x): x is number => x !== undefined)
-    return [s, ...changes.map(signedPct), signedPct(known.reduce((a, b) => a + b, 0) / known.length)]
+    return [s, ...changes.map(signedPct), signedPct(meanSd(known).mean)]
   })
   return [
     "",

@@ -132,7 +132,7 @@ const load = (config: SelfPlayConfig, paths: GamePaths) =>
         programs: loaded(
           programSpace({ llm: config.llmUrl !== null, targets: config.generatorTargets }),
           [],
-          config.generatorTargets === undefined ? { llm: config.llmUrl !== null } : { llm: config.llmUrl !== null, targets: config.generatorTargets }
+          { llm: config.llmUrl !== null, ...(config.generatorTargets === undefined ? {} : { targets: config.generatorTargets }) }
         ),
         contamination: loaded(contamination, [paths.benchmarksFile])
       },
