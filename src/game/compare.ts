@@ -6,6 +6,7 @@
  * training seed alone; this is how the README's robustness numbers are made.
  */
 import { BENCHMARK_LANGUAGES, type BenchmarkLang } from "../../schemas/index.ts"
+import type { CrosslingualScore } from "../eval/crosslingual.ts"
 import type { GeneralizationResult } from "../eval/generalization.ts"
 import { averageOf, type Table1Result } from "../eval/table1.ts"
 import { table } from "../report/markdown.ts"
@@ -78,8 +79,15 @@ export interface RunChecks {
   readonly iterations: ReadonlyArray<GeneralizationResult | null>
 }
 
+/** One number a comparison reads off an iteration's result, in [0, 1], and which way is better. */
+interface Column<S> {
+  readonly name: string
+  readonly of: (s: S) => number
+  readonly higherIsBetter: boolean
+}
+
 /** The check's summary numbers, in percent, in the order of the table's columns. */
-const CHECK_COLUMNS: ReadonlyArray<{ readonly name: string; readonly of: (s: GeneralizationResult["summary"]) => number; readonly higherIsBetter: boolean }> = [
+const CHECK_COLUMNS: ReadonlyArray<Column<GeneralizationResult["summary"]>> = [
   { name: "macro AUROC", of: (s) => s.macroAuroc, higherIsBetter: true },
   { name: "AUROC en", of: (s) => s.aurocEnglish, higherIsBetter: true },
   { name: "AUROC other", of: (s) => s.aurocOther, higherIsBetter: true },
@@ -88,54 +96,97 @@ const CHECK_COLUMNS: ReadonlyArray<{ readonly name: string; readonly of: (s: Gen
   { name: "everyday flagged, worst", of: (s) => s.everydayFlagRateWorst, higherIsBetter: false }
 ]
 
-/**
- * The generalization check (held-out sources and everyday text; src/eval/generalization.ts)
- * over several runs: iteration 0 (seed only) and the last iteration per run, their mean ±
- * standard deviation, and in how many runs the last guard beats iteration 0 on each number.
- */
-export const compareChecksMarkdown = (runs: ReadonlyArray<RunChecks>): string => {
-  const ends = runs.map((r) => {
+/** Iteration 0 and the last iteration of one run. */
+interface Ends<S> {
+  readonly run: string
+  readonly lastT: number
+  readonly first: S
+  readonly last: S
+}
+
+/** Iteration 0 and the last of every run, refusing a run where either is missing. */
+const endsOf = <S>(runs: ReadonlyArray<{ readonly run: string; readonly iterations: ReadonlyArray<S | null> }>, what: string): Array<Ends<S>> =>
+  runs.map((r) => {
     const first = r.iterations[0]
     const last = r.iterations[r.iterations.length - 1]
-    if (!first || !last) throw new Error(`run ${r.run}: the generalization check of iteration 0 and of the last iteration are both needed`)
-    return { run: r.run, lastT: r.iterations.length - 1, first: first.summary, last: last.summary, cells: sourceChanges(first, last) }
+    if (!first || !last) throw new Error(`run ${r.run}: the ${what} of iteration 0 and of the last iteration are both needed`)
+    return { run: r.run, lastT: r.iterations.length - 1, first, last }
   })
-  const pct = (x: number) => (100 * x).toFixed(1)
-  const names = CHECK_COLUMNS.map((c) => c.name)
-  const lines = [
-    table(
-      ["run", "iteration", ...names],
-      ends.flatMap((e) => [
-        [e.run, "0", ...CHECK_COLUMNS.map((c) => pct(c.of(e.first)))],
-        [e.run, String(e.lastT), ...CHECK_COLUMNS.map((c) => pct(c.of(e.last)))]
-      ]),
-      { tight: true }
-    )
-  ]
+
+/**
+ * Per run, iteration 0 and the last; then their mean ± standard deviation over the runs, and in
+ * how many runs the last guard beats iteration 0 on each column.
+ */
+const endsTables = <S>(ends: ReadonlyArray<Ends<S>>, columns: ReadonlyArray<Column<S>>): Array<string> => {
+  const pct = (x: number) => (Number.isNaN(x) ? "–" : (100 * x).toFixed(1))
+  const names = columns.map((c) => c.name)
   const spread = (xs: ReadonlyArray<number>) => {
     const { mean, sd } = meanSd(xs.map((x) => 100 * x))
     return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`
   }
-  const better = CHECK_COLUMNS.map((c) => {
+  const better = columns.map((c) => {
     const wins = ends.filter((e) => (c.higherIsBetter ? c.of(e.last) > c.of(e.first) : c.of(e.last) < c.of(e.first))).length
     return `${wins} of ${ends.length}`
   })
-  lines.push(
+  return [
+    table(
+      ["run", "iteration", ...names],
+      ends.flatMap((e) => [
+        [e.run, "0", ...columns.map((c) => pct(c.of(e.first)))],
+        [e.run, String(e.lastT), ...columns.map((c) => pct(c.of(e.last)))]
+      ]),
+      { tight: true }
+    ),
     "",
     `Over ${ends.length} run(s), mean ± standard deviation (percent):`,
     "",
     table(
       ["guard", ...names],
       [
-        ["iteration 0 (seed only)", ...CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.first))))],
-        ["last iteration", ...CHECK_COLUMNS.map((c) => spread(ends.map((e) => c.of(e.last))))],
+        ["iteration 0 (seed only)", ...columns.map((c) => spread(ends.map((e) => c.of(e.first))))],
+        ["last iteration", ...columns.map((c) => spread(ends.map((e) => c.of(e.last))))],
         ["runs where the last beats iteration 0", ...better]
       ],
       { tight: true }
-    ),
-    ...perSourceTable(ends)
-  )
+    )
+  ]
+}
+
+/**
+ * The generalization check (held-out sources and everyday text; src/eval/generalization.ts)
+ * over several runs: iteration 0 (seed only) and the last iteration per run, their mean ±
+ * standard deviation, in how many runs the last guard beats iteration 0 on each number, and
+ * the AUROC change per held-out source.
+ */
+export const compareChecksMarkdown = (runs: ReadonlyArray<RunChecks>): string => {
+  const ends = endsOf(runs, "generalization check")
+  const lines = [
+    ...endsTables(ends.map((e) => ({ ...e, first: e.first.summary, last: e.last.summary })), CHECK_COLUMNS),
+    ...perSourceTable(ends.map((e) => ({ run: e.run, cells: sourceChanges(e.first, e.last) })))
+  ]
   return `${lines.join("\n")}\n`
+}
+
+/** The cross-lingual check of every iteration of one run (null where an iteration has none). */
+export interface RunCrosslingual {
+  readonly run: string
+  readonly iterations: ReadonlyArray<Readonly<Record<string, CrosslingualScore>> | null>
+}
+
+/**
+ * The cross-lingual check (English validation requests and their Apertium translations;
+ * src/eval/crosslingual.ts) over several runs, threshold-free: AUPRC per language. The game
+ * translates training rows with the same Apertium pairs, so this flatters it.
+ */
+export const compareCrosslingualMarkdown = (runs: ReadonlyArray<RunCrosslingual>): string => {
+  const ends = endsOf(runs, "cross-lingual check")
+  const langs = [...new Set(ends.flatMap((e) => Object.keys(e.first)))].sort((a, b) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)))
+  const columns = langs.map((lang): Column<Readonly<Record<string, CrosslingualScore>>> => ({
+    name: `AUPRC ${lang}`,
+    of: (s) => s[lang]?.auprc ?? Number.NaN,
+    higherIsBetter: true
+  }))
+  return `${endsTables(ends, columns).join("\n")}\n`
 }
 
 /** AUROC change, iteration 0 → last, of every held-out source that both iterations scored. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest"
 import type { Table1Result } from "../../src/eval/table1.ts"
 import type { GeneralizationResult } from "../../src/eval/generalization.ts"
-import { compareChecksMarkdown, compareRunsMarkdown, meanSd } from "../../src/game/compare.ts"
+import type { CrosslingualScore } from "../../src/eval/crosslingual.ts"
+import { compareChecksMarkdown, compareCrosslingualMarkdown, compareRunsMarkdown, meanSd } from "../../src/game/compare.ts"
 
 /** Only what compare.ts reads: the per-language averages of our guard. */
 const table = (en: number, fr: number, de: number, es: number) =>
@@ -67,5 +68,30 @@ describe("compare the generalization check over runs", () => {
 
   it("refuses a run whose first or last iteration has no check", () => {
     expect(() => compareChecksMarkdown([{ run: "x", iterations: [check(0.7, 0.6, 0.1), null] }])).toThrow(/run x/)
+  })
+})
+
+/** Only what the cross-lingual comparison reads: AUPRC per language. */
+const crosslingual = (en: number, es: number, fr: number | null) =>
+  Object.fromEntries(
+    Object.entries({ en, es, fr }).map(([lang, auprc]) => [lang, { auprc } as unknown as CrosslingualScore])
+  )
+
+describe("compare the cross-lingual check over runs", () => {
+  it("gives AUPRC per language, English first, at iteration 0 and the last, with mean ± sd and wins", () => {
+    const md = compareCrosslingualMarkdown([
+      { run: "a", iterations: [crosslingual(0.86, 0.25, 0.23), crosslingual(0.89, 0.66, 0.65)] },
+      { run: "b", iterations: [crosslingual(0.88, 0.3, 0.2), null, crosslingual(0.87, 0.5, null)] }
+    ])
+    expect(md).toContain("| run | iteration | AUPRC en | AUPRC es | AUPRC fr |")
+    expect(md).toContain("| a | 1 | 89.0 | 66.0 | 65.0 |")
+    expect(md).toContain("| b | 2 | 87.0 | 50.0 | – |")
+    // es: 25 → 66 and 30 → 50, mean 58.0 ± 11.3; en better in a only.
+    expect(md).toContain("| last iteration | 88.0 ± 1.4 | 58.0 ± 11.3 |")
+    expect(md).toContain("| runs where the last beats iteration 0 | 1 of 2 | 2 of 2 | 1 of 2 |")
+  })
+
+  it("refuses a run whose first or last iteration has no cross-lingual check", () => {
+    expect(() => compareCrosslingualMarkdown([{ run: "y", iterations: [null, crosslingual(0.9, 0.5, 0.5)] }])).toThrow(/run y: the cross-lingual check/)
   })
 })
